@@ -1,0 +1,172 @@
+/*
+ * merge.h: MergePolicy, the pure three-way classifier at the heart of braid.
+ *
+ * Given a file's base and two sides (ours = what is already on main,
+ * theirs = the submitted side) as in-memory buffers, it returns every region
+ * either side touched with a verdict, and the merged bytes. It performs no
+ * I/O, keeps no global state and is deterministic, so it is tested on
+ * literal buffers and can run anywhere (the converge engine, `braid update`,
+ * the git merge driver, the benchmarks).
+ *
+ * Tiers, cheapest first: identical sides -> line ranges (histogram diff,
+ * diff3-equivalent) -> structure (tree-sitter) only where lines conflict ->
+ * semantic rules. v1 is the line tier; file-level decisions (add/add,
+ * modify/delete, binary, mode) are made by braid_merge_file from what is
+ * present.
+ */
+#ifndef BRAID_MERGE_H
+#define BRAID_MERGE_H
+
+#include "braid/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What MergePolicy decided for one region. */
+typedef enum braid_merge_verdict {
+	BRAID_VERDICT_MERGE = 0,    /**< the edits commute; both applied */
+	BRAID_VERDICT_CONFLICT = 1, /**< overlapping, different edits */
+	BRAID_VERDICT_ESCALATE = 2, /**< semantically related (e.g. rename/rename); not merged */
+	BRAID_VERDICT_BLOCK = 3,    /**< a project rule forbids the merge */
+} braid_merge_verdict;
+
+/** Why a region conflicts (or how it merged). */
+typedef enum braid_merge_kind {
+	BRAID_KIND_CONTENT = 0,       /**< both sides changed the same lines differently */
+	BRAID_KIND_ADD_ADD,           /**< both sides added the file (or a same-signature symbol) */
+	BRAID_KIND_MODIFY_DELETE,     /**< one side modified what the other deleted */
+	BRAID_KIND_RENAME_RENAME,     /**< both renamed one thing to different names */
+	BRAID_KIND_BINARY,            /**< binary content changed differently on both sides */
+	BRAID_KIND_MODE,              /**< file mode changed differently on both sides */
+	BRAID_KIND_PARSE,             /**< the structural merge would not parse */
+	BRAID_KIND_FILE_DIRECTORY,    /**< a file on one side is a directory on the other */
+	BRAID_KIND_ONE_SIDE,          /**< only one side changed the region (merge) */
+	BRAID_KIND_IDENTICAL,         /**< both sides made the same change (merged once) */
+	BRAID_KIND_DISJOINT,          /**< both changed the file at non-overlapping ranges */
+	BRAID_KIND_STRUCTURAL,        /**< merged by the syntax tier */
+	BRAID_KIND_RENAME_CARRIED,    /**< a rename was carried to new references */
+	BRAID_KIND_DRIVER,            /**< merged by a named merge driver (union, braid-json) */
+} braid_merge_kind;
+
+/** Stable lowercase names: "merge", "conflict"...; "content", "add/add", "modify/delete"... */
+const char *braid_merge_verdict_name(braid_merge_verdict v);
+const char *braid_merge_kind_name(braid_merge_kind k);
+
+/**
+ * One region: a range of base lines [base_start, base_end) that one or both
+ * sides replaced. Line numbers are 0-based; an insertion has
+ * base_start == base_end. The *_start/*_end of ours and theirs give the
+ * replacement lines in that side. Byte offsets say the same in bytes.
+ */
+typedef struct braid_merge_region {
+	braid_merge_verdict verdict;
+	braid_merge_kind kind;
+	size_t base_start, base_end;
+	size_t ours_start, ours_end;
+	size_t theirs_start, theirs_end;
+	size_t base_off, base_len;
+	size_t ours_off, ours_len;
+	size_t theirs_off, theirs_len;
+	/** Symbols involved (e.g. "parse_args"), NULL-terminated, or NULL. Owned by the result. */
+	char **symbols;
+	/** One plain-language line, e.g. "both sides changed lines 10-12". Owned by the result. */
+	char *description;
+} braid_merge_region;
+
+/** The three inputs. A NULL buffer means the file is absent on that side. */
+typedef struct braid_merge_input {
+	const char *base;
+	size_t base_len;
+	const char *ours;
+	size_t ours_len;
+	const char *theirs;
+	size_t theirs_len;
+	/** Repository-relative path (language detection only; never opened). May be NULL. */
+	const char *path;
+	/** Merge driver from .gitattributes: NULL or "text" (default), "union", "braid-json", "binary". */
+	const char *driver;
+	/** Conflict marker labels (defaults "main", "base", "submitted"). */
+	const char *ours_label, *base_label, *theirs_label;
+} braid_merge_input;
+
+#define BRAID_MERGE_OPTIONS_VERSION 1
+
+typedef struct braid_merge_options {
+	unsigned int version;
+	/** Highest tier to use: 1 = lines only, 2 = + structure, 3 = + semantic rules. */
+	int max_tier;
+	/** Largest input (each side) handled as text; larger inputs are treated as binary. */
+	size_t max_text_size;
+} braid_merge_options;
+
+#define BRAID_MERGE_OPTIONS_INIT {BRAID_MERGE_OPTIONS_VERSION, 3, 64u * 1024 * 1024}
+
+/** The classification of one file. */
+typedef struct braid_merge_result {
+	/** 1 when every region merged; then `merged` is the result to write. */
+	int clean;
+	/**
+	 * 1 when the merged file is absent (both deleted, or deleted on one
+	 * side and unchanged on the other).
+	 */
+	int deleted;
+	/**
+	 * The merged bytes when clean; when not clean, the file with diff3-style
+	 * conflict markers (<<<<<<< ours / ||||||| base / ======= / >>>>>>> theirs)
+	 * for text, or NULL for binary. Owned by the result.
+	 */
+	char *merged;
+	size_t merged_len;
+	/** Every region either side touched, in base order. Owned by the result. */
+	braid_merge_region *regions;
+	size_t nregions;
+	/** Counts of regions by outcome. */
+	size_t merged_regions, conflict_regions;
+	/** The highest tier that was needed (0 = identical/trivial, 1 = lines, 2 = structure, 3 = semantic). */
+	int tier;
+	/** When not clean: the kind of the first conflicting region (for listings). */
+	braid_merge_kind conflict_kind;
+	/** Set when a semantic rule rewrote text (e.g. rename carried); plain language, owned. */
+	char *rewrite_note;
+} braid_merge_result;
+
+/**
+ * Classify and merge one file.
+ *
+ * @param[out] out  the result, owned by the caller (braid_merge_result_free);
+ *                  set even when the merge is not clean.
+ * @param in        the three sides; base may be NULL (add/add), ours or theirs may be NULL (deleted).
+ * @param opts      NULL for defaults.
+ * @return 0 whether or not the merge is clean; BRAID_ENOMEM or BRAID_EINVALID
+ *         on failure (then *out is untouched).
+ */
+int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
+		     const braid_merge_options *opts) BRAID_WARN_UNUSED;
+
+void braid_merge_result_free(braid_merge_result *res);
+
+/** 1 when `buf` looks binary (a NUL byte in the first 8000 bytes, as git decides). */
+int braid_merge_is_binary(const char *buf, size_t len);
+
+/** A line-level diff hunk: base [old_start, old_end) replaced by new [new_start, new_end). */
+typedef struct braid_diff_hunk {
+	size_t old_start, old_end;
+	size_t new_start, new_end;
+} braid_diff_hunk;
+
+/**
+ * Line diff of `a` against `b` with the histogram algorithm (as git's
+ * --histogram and merge-ort). Lines include their terminator ("\n" or
+ * "\r\n"); a last line without one is a line too.
+ *
+ * @param[out] out   malloc'd array of hunks in order, owned by the caller (free()).
+ * @param[out] nout  number of hunks.
+ */
+int braid_diff_lines(braid_diff_hunk **out, size_t *nout, const char *a, size_t alen,
+		     const char *b, size_t blen) BRAID_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
