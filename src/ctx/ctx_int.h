@@ -1,0 +1,33 @@
+/*
+ * ctx_int.h: the inside of braid_ctx, shared by libbraid's modules. Fronts
+ * never see it.
+ */
+#ifndef BRAID_CTX_INT_H
+#define BRAID_CTX_INT_H
+
+#include <git2.h>
+
+#include "braid/ctx.h"
+#include "store/store_int.h"
+
+struct braid_ctx {
+	git_repository *git; /* the main repository (never a worktree) */
+	braid_store *store;
+	git_config *config; /* .braid/config */
+	char *root;         /* main worktree root, no trailing slash */
+	char *dir;          /* root/.braid */
+	char *target;       /* "refs/heads/main" */
+	char *target_name;  /* "main" */
+	char *start;        /* realpath the context was opened at */
+	char *prefix;       /* start relative to its workspace or root */
+	char *ws_id;        /* workspace containing start, or NULL */
+	char *ws_path;
+	char *ws_owner;     /* agent id owning ws_id */
+	char *agent_id;     /* acting agent, or NULL */
+	char *agent_name;
+};
+
+/** Path of a file inside .braid (malloc'd), or NULL with ENOMEM. */
+char *braid_ctx__path(const braid_ctx *ctx, const char *rel);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * op.c: the signed op log. An op's id is BLAKE3 over a canonical encoding
+ * of (sorted parent ids, agent, kind, canonical payload); the signature is
+ * ed25519 over the 32 id bytes. New ops take the current DAG heads as
+ * parents inside the same IMMEDIATE transaction, so concurrent writers
+ * always chain (locally the log is a line; replicated logs may fork and
+ * join).
+ */
+#include "common.h"
+#include "braid/agent.h"
+#include "braid/hash.h"
+#include "braid/op.h"
+#include "ctx/ctx_int.h"
+#include "util/buf.h"
+#include "util/time.h"
+
+#include <jansson.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The exact bytes an op id hashes. Parents must already be sorted. */
+static int op_digest(unsigned char out[BRAID_HASH_SIZE], char *const *parents, size_t nparents,
+		     const char *agent_id, const char *kind, const char *payload)
+{
+	braid_hasher h;
+	size_t i;
+
+	braid_hash_init(&h);
+	braid_hash_update(&h, "braid-op-v1\n", 12);
+	for (i = 0; i < nparents; i++) {
+		braid_hash_update(&h, "parent ", 7);
+		braid_hash_update(&h, parents[i], strlen(parents[i]));
+		braid_hash_update(&h, "\n", 1);
+	}
+	braid_hash_update(&h, "agent ", 6);
+	braid_hash_update(&h, agent_id, strlen(agent_id));
+	braid_hash_update(&h, "\nkind ", 6);
+	braid_hash_update(&h, kind, strlen(kind));
+	braid_hash_update(&h, "\npayload ", 9);
+	braid_hash_update(&h, payload, strlen(payload));
+	braid_hash_final(&h, out);
+	return 0;
+}
+
+static int canonical_payload(char **out, const char *payload_json)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(payload_json ? payload_json : "{}", 0, &jerr);
+
+	if (!j || !json_is_object(j)) {
+		json_decref(j);
+		return braid_error_set(BRAID_EINVALID, "op payload is not a JSON object: %s",
+				       j ? "not an object" : jerr.text);
+	}
+	*out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(j);
+	return *out ? 0 : braid_error_set(BRAID_ENOMEM, "out of memory");
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int load_heads(char ***out, size_t *n, braid_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t count = 0;
+	int err, rc;
+
+	if ((err = braid_store__stmt(&st, ctx->store, "SELECT id FROM op_heads ORDER BY id")) < 0)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **nv = realloc(v, (count + 1) * sizeof(*v));
+		if (!nv || !(nv[count] = braid_store__col_strdup(st, 0))) {
+			if (nv)
+				v = nv;
+			sqlite3_reset(st);
+			free_strv(v, count);
+			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		}
+		v = nv;
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free_strv(v, count);
+		return braid_store__error(ctx->store, "cannot read op heads");
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+		    const char *payload_json)
+{
+	char *payload = NULL, **parents = NULL, *parents_json = NULL;
+	size_t nparents = 0, i;
+	unsigned char digest[BRAID_HASH_SIZE], sig[BRAID_SIG_SIZE];
+	char idhex[BRAID_HASH_HEXSIZE + 1], sighex[BRAID_SIG_HEXSIZE + 1];
+	sqlite3_stmt *st;
+	json_t *pj = NULL;
+	int err, own_txn = !ctx->store->in_txn;
+
+	BRAID_ASSERT_ARG(agent_id && kind);
+	if ((err = canonical_payload(&payload, payload_json)) < 0)
+		return err;
+	if (own_txn && (err = braid_store_begin(ctx->store)) < 0)
+		goto done;
+	if ((err = load_heads(&parents, &nparents, ctx)) < 0)
+		goto fail;
+	qsort(parents, nparents, sizeof(*parents), cmp_str);
+	op_digest(digest, parents, nparents, agent_id, kind, payload);
+	braid_hex_encode(idhex, digest, sizeof(digest));
+	if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
+		goto fail;
+	braid_hex_encode(sighex, sig, sizeof(sig));
+	if (!(pj = json_array())) {
+		err = braid_error_set(BRAID_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < nparents; i++)
+		json_array_append_new(pj, json_string(parents[i]));
+	if (!(parents_json = json_dumps(pj, JSON_COMPACT))) {
+		err = braid_error_set(BRAID_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "INSERT OR IGNORE INTO ops(id, kind, agent_id, parents, payload, "
+				     "signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, idhex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, agent_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, parents_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, sighex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, braid_time_now_ms());
+	if ((err = braid_store__step_done(ctx->store, st, "cannot record op")) < 0)
+		goto fail;
+	if ((err = braid_store__exec(ctx->store, "DELETE FROM op_heads")) < 0 ||
+	    (err = braid_store__stmt(&st, ctx->store, "INSERT INTO op_heads(id) VALUES (?)")) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, idhex, -1, SQLITE_STATIC);
+	if ((err = braid_store__step_done(ctx->store, st, "cannot record op head")) < 0)
+		goto fail;
+	if (own_txn && (err = braid_store_commit(ctx->store)) < 0)
+		goto done;
+	if (id_out && !(*id_out = braid_strdup(idhex)))
+		err = BRAID_ENOMEM;
+	goto done;
+fail:
+	if (own_txn)
+		braid_store_rollback(ctx->store);
+done:
+	json_decref(pj);
+	free(parents_json);
+	free_strv(parents, nparents);
+	free(payload);
+	return err;
+}
+
+static void op_clear(braid_op *op)
+{
+	free(op->id);
+	free(op->kind);
+	free(op->agent_id);
+	free_strv(op->parents, op->nparents);
+	free(op->payload);
+	free(op->signature);
+}
+
+void braid_op_free(braid_op *op)
+{
+	if (op) {
+		op_clear(op);
+		free(op);
+	}
+}
+
+void braid_op_list_free(braid_op_list *list)
+{
+	size_t i;
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++)
+		op_clear(&list->items[i]);
+	free(list->items);
+	free(list);
+}
+
+#define OP_COLS "seq, id, kind, agent_id, parents, payload, signature, created_at"
+
+static int row_to_op(braid_op *op, sqlite3_stmt *st)
+{
+	json_t *pj;
+	size_t i;
+
+	memset(op, 0, sizeof(*op));
+	op->seq = sqlite3_column_int64(st, 0);
+	op->id = braid_store__col_strdup(st, 1);
+	op->kind = braid_store__col_strdup(st, 2);
+	op->agent_id = braid_store__col_strdup(st, 3);
+	op->payload = braid_store__col_strdup(st, 5);
+	op->signature = braid_store__col_strdup(st, 6);
+	op->created_at = sqlite3_column_int64(st, 7);
+	pj = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
+	if (pj && json_is_array(pj) && json_array_size(pj)) {
+		op->parents = calloc(json_array_size(pj), sizeof(char *));
+		for (i = 0; op->parents && i < json_array_size(pj); i++) {
+			const char *s = json_string_value(json_array_get(pj, i));
+			op->parents[i] = braid_strdup(s ? s : "");
+			op->nparents++;
+		}
+	}
+	json_decref(pj);
+	if (!op->id || !op->kind || !op->agent_id || !op->payload || !op->signature)
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	return 0;
+}
+
+int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
+{
+	sqlite3_stmt *st;
+	braid_op *op;
+	size_t n = id_or_prefix ? strlen(id_or_prefix) : 0, i;
+	int err, rc;
+	char pattern[BRAID_HASH_HEXSIZE + 2];
+
+	if (n < 4 || n > BRAID_HASH_HEXSIZE)
+		return braid_error_set(BRAID_EINVALID,
+				       "op id '%s' must be 4 to 64 hex digits (see 'braid log --ops')",
+				       id_or_prefix ? id_or_prefix : "");
+	for (i = 0; i < n; i++) {
+		char c = id_or_prefix[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return braid_error_set(BRAID_EINVALID, "op id '%s' is not lowercase hex",
+					       id_or_prefix);
+	}
+	memcpy(pattern, id_or_prefix, n);
+	pattern[n] = '*';
+	pattern[n + 1] = '\0';
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "SELECT " OP_COLS " FROM ops WHERE id GLOB ? LIMIT 2")) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
+				       id_or_prefix);
+	}
+	if (!(op = calloc(1, sizeof(*op)))) {
+		sqlite3_reset(st);
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	}
+	err = row_to_op(op, st);
+	if (!err && sqlite3_step(st) == SQLITE_ROW)
+		err = braid_error_set(BRAID_EINVALID, "op id prefix '%s' is ambiguous; give more digits",
+				      id_or_prefix);
+	sqlite3_reset(st);
+	if (err < 0) {
+		braid_op_free(op);
+		return err;
+	}
+	*out = op;
+	return 0;
+}
+
+int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind, size_t limit)
+{
+	sqlite3_stmt *st;
+	braid_op_list *l;
+	int err = 0, rc;
+
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "SELECT " OP_COLS " FROM ops WHERE (?1 IS NULL OR kind = ?1) "
+				     "ORDER BY seq DESC LIMIT ?2")) < 0)
+		return err;
+	braid_store__bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	if (!(l = calloc(1, sizeof(*l)))) {
+		sqlite3_reset(st);
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		braid_op *n = realloc(l->items, (l->count + 1) * sizeof(*n));
+		if (!n) {
+			err = braid_error_set(BRAID_ENOMEM, "out of memory");
+			break;
+		}
+		l->items = n;
+		if ((err = row_to_op(&l->items[l->count++], st)) < 0)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot list ops");
+	sqlite3_reset(st);
+	if (err < 0) {
+		braid_op_list_free(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+void braid_op_verify_report_clear(braid_op_verify_report *r)
+{
+	free(r->first_problem);
+	memset(r, 0, sizeof(*r));
+}
+
+static void note_problem(braid_op_verify_report *r, const char *fmt, const char *id)
+{
+	if (!r->first_problem)
+		r->first_problem = braid_sprintf_alloc(fmt, id);
+}
+
+int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
+{
+	braid_op_list *all = NULL;
+	braid_op_verify_report r = {0};
+	size_t i, j;
+	int err;
+
+	if ((err = braid_op_list_recent(&all, ctx, NULL, 0)) < 0)
+		return err;
+	for (i = 0; i < all->count; i++) {
+		braid_op *op = &all->items[i];
+		unsigned char digest[BRAID_HASH_SIZE], sig[BRAID_SIG_SIZE];
+		char hex[BRAID_HASH_HEXSIZE + 1];
+		braid_agent *agent = NULL;
+		char *canon = NULL;
+
+		r.checked++;
+		qsort(op->parents, op->nparents, sizeof(char *), cmp_str);
+		if (canonical_payload(&canon, op->payload) < 0 || strcmp(canon, op->payload) != 0) {
+			r.bad_id++;
+			note_problem(&r, "op %.12s: payload is not canonical JSON", op->id);
+			free(canon);
+			continue;
+		}
+		free(canon);
+		op_digest(digest, op->parents, op->nparents, op->agent_id, op->kind, op->payload);
+		braid_hex_encode(hex, digest, sizeof(digest));
+		if (strcmp(hex, op->id) != 0) {
+			r.bad_id++;
+			note_problem(&r, "op %.12s: id does not match its content", op->id);
+			continue;
+		}
+		if (braid_agent_lookup(&agent, ctx, op->agent_id) < 0 ||
+		    braid_hex_decode(sig, sizeof(sig), op->signature) < 0 ||
+		    braid_agent_verify(agent->pubkey, sig, digest, sizeof(digest)) < 0) {
+			r.bad_signature++;
+			note_problem(&r, "op %.12s: signature does not verify", op->id);
+		}
+		braid_agent_free(agent);
+		for (j = 0; j < op->nparents; j++) {
+			braid_op *p = NULL;
+			if (braid_op_get(&p, ctx, op->parents[j]) < 0) {
+				r.missing_parent++;
+				note_problem(&r, "op %.12s: a parent op is missing", op->id);
+			}
+			braid_op_free(p);
+		}
+	}
+	braid_op_list_free(all);
+	braid_error_clear();
+	*out = r;
+	return 0;
+}
