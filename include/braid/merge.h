@@ -56,8 +56,11 @@ const char *braid_merge_kind_name(braid_merge_kind k);
 /**
  * One region: a range of base lines [base_start, base_end) that one or both
  * sides replaced. Line numbers are 0-based; an insertion has
- * base_start == base_end. The *_start/*_end of ours and theirs give the
- * replacement lines in that side. Byte offsets say the same in bytes.
+ * base_start == base_end. The start and end of ours and theirs give the
+ * replacement lines in that side (for a side that did not change the region,
+ * the unchanged base lines as they sit in that side). Byte offsets say the
+ * same in bytes. A region decided at file level (add/add, modify/delete,
+ * delete, binary) spans each present side whole; an absent side has 0, 0.
  */
 typedef struct braid_merge_region {
 	braid_merge_verdict verdict;
