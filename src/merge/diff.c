@@ -248,11 +248,17 @@ static int push_range(struct diff_ctx *c, size_t a0, size_t a1, size_t b0, size_
 	return 0;
 }
 
+/* Distance between two doubled positions (start + end), for tie-breaks. */
+static size_t off_center(size_t twice_pos, size_t twice_mid)
+{
+	return twice_pos > twice_mid ? twice_pos - twice_mid : twice_mid - twice_pos;
+}
+
 /* One histogram step on r: emit, fall back to Myers, or push the two sides. */
 static int histogram_step(struct diff_ctx *c, struct range r)
 {
 	const size_t *a = c->a, *b = c->b;
-	size_t i, bi, best = HIST_MAX_CHAIN + 1;
+	size_t i, bi, mid2, best = HIST_MAX_CHAIN + 1;
 	size_t ls1 = 0, le1 = 0, ls2 = 0, le2 = 0;
 	int found = 0, has_common = 0, err;
 
@@ -266,6 +272,7 @@ static int histogram_step(struct diff_ctx *c, struct range r)
 		c->head[id] = i;
 		c->cnt[id]++;
 	}
+	mid2 = r.b0 + r.b1;
 	for (bi = r.b0; bi < r.b1;) {
 		size_t id = b[bi], bnext = bi + 1, as;
 
@@ -295,7 +302,12 @@ static int histogram_step(struct diff_ctx *c, struct range r)
 			}
 			if (bnext < e2)
 				bnext = e2;
-			if (!found || le1 - ls1 < e1 - s1 || rc < best) {
+			/* Longer or rarer wins (as in git). Among equals prefer the
+			 * match nearest the middle: always taking the first makes
+			 * every step peel one block off a long file, O(n^2). */
+			if (!found || le1 - ls1 < e1 - s1 || rc < best ||
+			    (le1 - ls1 == e1 - s1 && rc == best &&
+			     off_center(s2 + e2, mid2) < off_center(ls2 + le2, mid2))) {
 				ls1 = s1;
 				le1 = e1;
 				ls2 = s2;
