@@ -10,12 +10,15 @@
 int braid_merge__text_split(braid_merge__text *t, const char *buf, size_t len)
 {
 	size_t n = 0, i, pos;
-	const char *p, *end = buf + len;
+	const char *p, *end;
 
 	if (!buf && len)
 		return braid_error_set(BRAID_EINVALID, "invalid argument: NULL buffer of %zu bytes",
 		                       len);
-	for (p = buf; p && p < end;) {
+	if (!buf)
+		buf = ""; /* NULL + 0 is undefined; an absent side splits as empty */
+	end = buf + len;
+	for (p = buf; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		n++;
 		p = nl ? nl + 1 : end;
@@ -32,7 +35,7 @@ int braid_merge__text_split(braid_merge__text *t, const char *buf, size_t len)
 		pos = nl ? (size_t)(nl - buf) + 1 : len;
 	}
 	t->off[n] = len;
-	t->buf = buf ? buf : "";
+	t->buf = buf;
 	t->len = len;
 	t->nlines = n;
 	t->id = NULL;

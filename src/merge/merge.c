@@ -134,10 +134,12 @@ void braid_merge_result_free(braid_merge_result *res)
 static size_t count_lines(const char *buf, size_t len)
 {
 	size_t n = 0;
-	const char *p = buf, *end = buf + len;
+	const char *p, *end;
 
 	if (!buf || !len)
 		return 0;
+	p = buf;
+	end = buf + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		n++;
