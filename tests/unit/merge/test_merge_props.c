@@ -346,3 +346,56 @@ TEST(merge_property_line_tier_exact_against_base)
 	braid_buf_dispose(&side);
 	braid_buf_dispose(&merged);
 }
+
+static void random_bytes(braid_buf *b, unsigned n)
+{
+	static const char alphabet[] = {'a', 'b', '\n', '\n', '\r', 'c'};
+	unsigned i;
+
+	braid_buf_clear(b);
+	for (i = 0; i < n; i++)
+		CHECK_OK(braid_buf_putc(b, alphabet[rnd(sizeof(alphabet))]));
+}
+
+TEST(merge_property_random_bytes)
+{
+	/* Arbitrary bytes (lone "\r", empty lines, no final newline, absent
+	 * sides) never break the invariants. */
+	braid_buf bufs[3] = {BRAID_BUF_INIT, BRAID_BUF_INIT, BRAID_BUF_INIT};
+	unsigned iter;
+	int k;
+
+	rng_seed(6);
+	for (iter = 0; iter < 1500; iter++) {
+		braid_merge_input in;
+		braid_merge_result *r = NULL;
+		const char *p[3];
+
+		for (k = 0; k < 3; k++) {
+			random_bytes(&bufs[k], rnd(24));
+			p[k] = rnd(12) ? bufs[k].ptr : NULL;
+		}
+		if (rnd(3) == 0) /* often derive the sides from the base */
+			CHECK_OK(braid_buf_set(&bufs[1], bufs[0].ptr, bufs[0].size / 2));
+		memset(&in, 0, sizeof(in));
+		in.base = p[0];
+		in.base_len = p[0] ? bufs[0].size : 0;
+		in.ours = p[1];
+		in.ours_len = p[1] ? bufs[1].size : 0;
+		in.theirs = p[2];
+		in.theirs_len = p[2] ? bufs[2].size : 0;
+		in.driver = rnd(4) ? NULL : "union";
+		CHECK_OK(braid_merge_file(&r, &in, NULL));
+		CHECK_INT(r->merged_regions + r->conflict_regions, r->nregions);
+		CHECK_INT(r->clean, r->conflict_regions == 0);
+		CHECK(!r->deleted || (r->clean && !r->merged));
+		CHECK(r->merged || r->deleted || !r->clean);
+		if (p[0] && p[1] && p[2])
+			check_regions(r, &bufs[0], &bufs[1], &bufs[2]);
+		if (in.driver)
+			CHECK_INT(r->clean || !p[0] || !p[1] || !p[2], 1);
+		braid_merge_result_free(r);
+	}
+	for (k = 0; k < 3; k++)
+		braid_buf_dispose(&bufs[k]);
+}
