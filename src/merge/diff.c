@@ -14,6 +14,8 @@
 
 /* A candidate occurring more often than this is not used as an anchor. */
 #define HIST_MAX_CHAIN 64
+/* Ranges longer than this break ties between anchors toward the middle. */
+#define HIST_BALANCE_LINES 4096
 /* Myers gives up minimality past max(this, sqrt(N+M)) edits. */
 #define MYERS_MIN_COST 256
 
@@ -259,6 +261,7 @@ static int histogram_step(struct diff_ctx *c, struct range r)
 {
 	const size_t *a = c->a, *b = c->b;
 	size_t i, bi, mid2, best = HIST_MAX_CHAIN + 1;
+	int balance;
 	size_t ls1 = 0, le1 = 0, ls2 = 0, le2 = 0;
 	int found = 0, has_common = 0, err;
 
@@ -272,6 +275,11 @@ static int histogram_step(struct diff_ctx *c, struct range r)
 		c->head[id] = i;
 		c->cnt[id]++;
 	}
+	/* Always taking the first of equal anchors peels one block per step
+	 * off a long file with regularly spaced edits, O(n^2) in the worst
+	 * case; big ranges take the one nearest the middle instead, so the
+	 * splits stay balanced. Smaller ones give exactly git's diff. */
+	balance = r.b1 - r.b0 > HIST_BALANCE_LINES;
 	mid2 = r.b0 + r.b1;
 	for (bi = r.b0; bi < r.b1;) {
 		size_t id = b[bi], bnext = bi + 1, as;
@@ -302,11 +310,9 @@ static int histogram_step(struct diff_ctx *c, struct range r)
 			}
 			if (bnext < e2)
 				bnext = e2;
-			/* Longer or rarer wins (as in git). Among equals prefer the
-			 * match nearest the middle: always taking the first makes
-			 * every step peel one block off a long file, O(n^2). */
+			/* Longer or rarer wins, else the first (as in git). */
 			if (!found || le1 - ls1 < e1 - s1 || rc < best ||
-			    (le1 - ls1 == e1 - s1 && rc == best &&
+			    (balance && le1 - ls1 == e1 - s1 && rc == best &&
 			     off_center(s2 + e2, mid2) < off_center(ls2 + le2, mid2))) {
 				ls1 = s1;
 				le1 = e1;
