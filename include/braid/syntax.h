@@ -129,8 +129,9 @@ void braid_reference_list_free(braid_reference_list *list);
 
 /**
  * Every identifier reference (not definitions' own names), in source order:
- * calls, reads, writes, member names and type uses. Local bindings such as
- * parameters are not definitions, so their names are listed too.
+ * calls, reads, writes, member names and type uses. Parameters and most
+ * locals are bindings, not uses, and are left out; loop variables and
+ * Python assignment targets are listed.
  *
  * @param[out] out  the list, owned by the caller (braid_reference_list_free).
  * @return 0 or BRAID_ENOMEM.

@@ -326,23 +326,58 @@ static const char *const no_idents[] = {NULL};
 
 static const char *const rust_leading[] = {"attribute_item", NULL};
 
-#define LANG(n, fn, rules, pm, idents, leading)                                                    \
+/*
+ * Binding slots: "parent.field" (field "" = a child in no field) where an
+ * identifier declares a parameter or a local instead of using a name; "*"
+ * matches any parent. In C and C++ a "declarator" field only ever declares.
+ */
+static const char *const c_bindings[] = {"*.declarator", "reference_declarator.", NULL};
+static const char *const python_bindings[] = {"parameters.",
+                                              "default_parameter.name",
+                                              "typed_default_parameter.name",
+                                              "typed_parameter.",
+                                              "list_splat_pattern.",
+                                              "dictionary_splat_pattern.",
+                                              "lambda_parameters.",
+                                              NULL};
+static const char *const js_bindings[] = {"formal_parameters.",
+                                          "assignment_pattern.left",
+                                          "rest_pattern.",
+                                          "required_parameter.pattern",
+                                          "optional_parameter.pattern",
+                                          "variable_declarator.name",
+                                          "arrow_function.parameter",
+                                          NULL};
+static const char *const go_bindings[] = {"parameter_declaration.name",
+                                          "variadic_parameter_declaration.name", NULL};
+static const char *const rust_bindings[] = {"parameter.pattern", "let_declaration.pattern",
+                                            "closure_parameters.", NULL};
+static const char *const java_bindings[] = {"formal_parameter.name", "variable_declarator.name",
+                                            "catch_formal_parameter.name", NULL};
+
+#define LANG(n, fn, rules, pm, idents, leading, bindings)                                          \
 	{                                                                                          \
-		n, fn, rules, BRAID_ARRAY_SIZE(rules), pm, idents, leading, NULL                   \
+		n, fn, rules, BRAID_ARRAY_SIZE(rules), pm, idents, leading, bindings               \
 	}
 
+/* clang-format off */
 static const struct syn_lang langs[] = {
-    LANG("c", tree_sitter_c, c_rules, PM_C, c_idents, NULL),
-    LANG("cpp", tree_sitter_cpp, cpp_rules, PM_C, cpp_idents, NULL),
-    LANG("python", tree_sitter_python, python_rules, PM_NAMES, python_idents, NULL),
-    LANG("javascript", tree_sitter_javascript, js_rules, PM_NAMES, js_idents, NULL),
-    LANG("typescript", tree_sitter_typescript, ts_rules, PM_TYPES, ts_idents, NULL),
-    LANG("tsx", tree_sitter_tsx, ts_rules, PM_TYPES, ts_idents, NULL),
-    LANG("go", tree_sitter_go, go_rules, PM_GO, go_idents, NULL),
-    LANG("rust", tree_sitter_rust, rust_rules, PM_TYPES, rust_idents, rust_leading),
-    LANG("java", tree_sitter_java, java_rules, PM_TYPES, java_idents, NULL),
-    LANG("json", tree_sitter_json, json_rules, PM_NAMES, no_idents, NULL),
+	LANG("c", tree_sitter_c, c_rules, PM_C, c_idents, NULL, c_bindings),
+	LANG("cpp", tree_sitter_cpp, cpp_rules, PM_C, cpp_idents, NULL, c_bindings),
+	LANG("python", tree_sitter_python, python_rules, PM_NAMES, python_idents, NULL,
+	     python_bindings),
+	LANG("javascript", tree_sitter_javascript, js_rules, PM_NAMES, js_idents, NULL,
+	     js_bindings),
+	LANG("typescript", tree_sitter_typescript, ts_rules, PM_TYPES, ts_idents, NULL,
+	     js_bindings),
+	LANG("tsx", tree_sitter_tsx, ts_rules, PM_TYPES, ts_idents, NULL, js_bindings),
+	LANG("go", tree_sitter_go, go_rules, PM_GO, go_idents, NULL, go_bindings),
+	LANG("rust", tree_sitter_rust, rust_rules, PM_TYPES, rust_idents, rust_leading,
+	     rust_bindings),
+	LANG("java", tree_sitter_java, java_rules, PM_TYPES, java_idents, NULL, java_bindings),
+	LANG("json", tree_sitter_json, json_rules, PM_NAMES, no_idents, NULL, NULL),
 };
+/* clang-format on */
 
 static const struct {
 	const char *ext;
@@ -413,6 +448,24 @@ const struct syn_lang *braid_syntax__lang_at(size_t i)
 int braid_syntax_has_language(const char *lang)
 {
 	return braid_syntax__lang(lang) != NULL;
+}
+
+int braid_syntax__is_binding(const struct syn_lang *lang, const char *parent, const char *field)
+{
+	const char *const *b;
+
+	if (!lang->bindings || !parent)
+		return 0;
+	for (b = lang->bindings; *b; b++) {
+		const char *dot = strchr(*b, '.');
+		size_t plen = (size_t)(dot - *b);
+
+		if (!(plen == 1 && **b == '*') && (strncmp(*b, parent, plen) || parent[plen]))
+			continue;
+		if (!strcmp(dot + 1, field ? field : ""))
+			return 1;
+	}
+	return 0;
 }
 
 int braid_syntax__type_in(const char *type, const char *const *list)

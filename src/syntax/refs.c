@@ -5,8 +5,9 @@
  * innermost definition around it, found by sweeping the symbols sorted by
  * start. This feeds the symbol index: who depends on what.
  *
- * Limitation: local bindings (parameters, locals, loop variables) are not
- * definitions here, so their names are reported as uses.
+ * Parameters and locals declared in the language's binding slots (lang.c)
+ * are not uses either; other bindings (loop variables, Python assignment
+ * targets) are reported as uses.
  */
 #include "syntax/syntax_int.h"
 
@@ -112,7 +113,8 @@ int braid_syntax_references(braid_reference_list **out, const braid_syntax_tree 
 	struct syn_def **order = NULL, **names = NULL, **stack = NULL;
 	struct ref_list refs = {0};
 	braid_reference_list *list = NULL;
-	size_t i, nnames = 0, next = 0, top = 0;
+	size_t i, nnames = 0, next = 0, top = 0, depth = 0, nparents = 0;
+	const char **parents = NULL;
 	TSTreeCursor c;
 	int err;
 
@@ -146,8 +148,11 @@ int braid_syntax_references(braid_reference_list **out, const braid_syntax_tree 
 		if (ts_node_is_named(n) && ts_node_child_count(n) == 0 &&
 		    braid_syntax__type_in(ts_node_type(n), tree->lang->idents)) {
 			uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+			const char *parent = depth ? parents[depth - 1] : NULL;
 
-			if (e > s && !is_def_name((struct syn_def *const *)names, nnames, s, e)) {
+			if (e > s && !is_def_name((struct syn_def *const *)names, nnames, s, e) &&
+			    !braid_syntax__is_binding(tree->lang, parent,
+			                              ts_tree_cursor_current_field_name(&c))) {
 				/* Sweep: open the definitions starting here, close those ended. */
 				while (next < defs.count && order[next]->sym.start_byte <= s) {
 					while (top && stack[top - 1]->sym.end_byte <=
@@ -163,11 +168,28 @@ int braid_syntax_references(braid_reference_list **out, const braid_syntax_tree 
 					break;
 			}
 		}
-		if (ts_tree_cursor_goto_first_child(&c))
+		if (ts_node_child_count(n) > 0) {
+			/* remember the parent's type for the binding check below it */
+			if (depth == nparents) {
+				size_t na = nparents ? nparents * 2 : 64;
+				const char **p = realloc(parents, na * sizeof(*p));
+				if (!p) {
+					err = braid_error_set(BRAID_ENOMEM,
+					                      "out of memory listing references");
+					break;
+				}
+				parents = p;
+				nparents = na;
+			}
+			parents[depth++] = ts_node_type(n);
+			ts_tree_cursor_goto_first_child(&c);
 			continue;
-		while (!ts_tree_cursor_goto_next_sibling(&c))
+		}
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (!ts_tree_cursor_goto_parent(&c))
 				goto walked;
+			depth--;
+		}
 	}
 walked:
 	ts_tree_cursor_delete(&c);
@@ -184,6 +206,7 @@ walked:
 	*out = list;
 done:
 	release_refs(refs.items, refs.count);
+	free(parents);
 	free(order);
 	free(names);
 	free(stack);

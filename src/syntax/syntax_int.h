@@ -85,7 +85,7 @@ struct syn_lang {
 	unsigned char param_mode;    /* enum syn_param_mode */
 	const char *const *idents;   /* node types that are identifier uses (NULL-terminated) */
 	const char *const *leading;  /* sibling types that attach to the next definition */
-	const char *const *bindings; /* node types whose identifiers are bindings, not uses */
+	const char *const *bindings; /* "parent.field" slots where an identifier is a binding */
 };
 
 struct braid_syntax_tree {
@@ -107,6 +107,8 @@ const struct syn_lang *braid_syntax__lang(const char *name);
 const struct syn_lang *braid_syntax__lang_at(size_t i);
 const struct syn_rule *braid_syntax__rule(const struct syn_lang *lang, TSNode node);
 int braid_syntax__type_in(const char *type, const char *const *list);
+/** 1 when an identifier in `field` (NULL: none) of a `parent` node declares a local. */
+int braid_syntax__is_binding(const struct syn_lang *lang, const char *parent, const char *field);
 
 /* node.c: text of nodes; every function returns 0 or BRAID_ENOMEM. */
 
