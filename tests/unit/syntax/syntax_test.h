@@ -46,31 +46,31 @@ static inline char *listing(const braid_syntax_tree *t)
 	} while (0)
 
 /* find_symbol(name) succeeds with `kind`, and its range starts with `prefix`. */
-#define CHECK_SYMBOL(tree, src, name, kind, prefix)                                                \
+#define CHECK_SYMBOL(tree, src, name_, kind_, prefix_)                                             \
 	do {                                                                                       \
 		braid_symbol s_ = {0};                                                             \
-		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name)));                           \
-		CHECK_STR(s_.kind, (kind));                                                        \
+		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name_)));                          \
+		CHECK_STR(s_.kind, (kind_));                                                       \
 		CHECK(s_.end_byte <= strlen(src));                                                 \
-		CHECK_MEM((src) + s_.start_byte, strlen(prefix), (prefix), strlen(prefix));        \
+		CHECK_MEM((src) + s_.start_byte, strlen(prefix_), (prefix_), strlen(prefix_));     \
 		braid_symbol_clear(&s_);                                                           \
 	} while (0)
 
 /* The symbol's text [start, end) is exactly `text`. */
-#define CHECK_SYMBOL_TEXT(tree, src, name, text)                                                   \
+#define CHECK_SYMBOL_TEXT(tree, src, name_, text_)                                                 \
 	do {                                                                                       \
 		braid_symbol s_ = {0};                                                             \
-		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name)));                           \
-		CHECK_MEM((src) + s_.start_byte, s_.end_byte - s_.start_byte, (text),              \
-		          strlen(text));                                                           \
+		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name_)));                          \
+		CHECK_MEM((src) + s_.start_byte, s_.end_byte - s_.start_byte, (text_),             \
+		          strlen(text_));                                                          \
 		braid_symbol_clear(&s_);                                                           \
 	} while (0)
 
-#define CHECK_SIGNATURE(tree, name, sig)                                                           \
+#define CHECK_SIGNATURE(tree, name_, sig_)                                                         \
 	do {                                                                                       \
 		braid_symbol s_ = {0};                                                             \
-		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name)));                           \
-		CHECK_STR(s_.signature, (sig));                                                    \
+		CHECK_OK(braid_syntax_find_symbol(&s_, (tree), (name_)));                          \
+		CHECK_STR(s_.signature, (sig_));                                                   \
 		braid_symbol_clear(&s_);                                                           \
 	} while (0)
 
