@@ -330,6 +330,7 @@ static const char *const rust_leading[] = {"attribute_item", NULL};
  * Binding slots: "parent.field" (field "" = a child in no field) where an
  * identifier declares a parameter or a local instead of using a name; "*"
  * matches any parent. In C and C++ a "declarator" field only ever declares.
+ * Names of definitions nested in function bodies (not symbols) are bindings.
  */
 static const char *const c_bindings[] = {"*.declarator", "reference_declarator.", NULL};
 static const char *const python_bindings[] = {"parameters.",
@@ -339,6 +340,8 @@ static const char *const python_bindings[] = {"parameters.",
                                               "list_splat_pattern.",
                                               "dictionary_splat_pattern.",
                                               "lambda_parameters.",
+                                              "function_definition.name",
+                                              "class_definition.name",
                                               NULL};
 static const char *const js_bindings[] = {"formal_parameters.",
                                           "assignment_pattern.left",
@@ -347,11 +350,18 @@ static const char *const js_bindings[] = {"formal_parameters.",
                                           "optional_parameter.pattern",
                                           "variable_declarator.name",
                                           "arrow_function.parameter",
+                                          "object_pattern.",
+                                          "array_pattern.",
+                                          "pair_pattern.value",
+                                          "function_declaration.name",
+                                          "generator_function_declaration.name",
+                                          "class_declaration.name",
+                                          "type_parameter.name",
                                           NULL};
 static const char *const go_bindings[] = {"parameter_declaration.name",
                                           "variadic_parameter_declaration.name", NULL};
 static const char *const rust_bindings[] = {"parameter.pattern", "let_declaration.pattern",
-                                            "closure_parameters.", NULL};
+                                            "closure_parameters.", "function_item.name", NULL};
 static const char *const java_bindings[] = {"formal_parameter.name", "variable_declarator.name",
                                             "catch_formal_parameter.name", NULL};
 
