@@ -102,7 +102,9 @@ int braid_syntax_symbols(braid_symbol_list **out, const braid_syntax_tree *tree)
  * Find the definition named `qualified` ("db_open", "User.save"). An exact
  * match wins; otherwise a name that ends in "." + `qualified` ("save" for
  * "User.save") when only one such name exists. Among symbols sharing the
- * name, a definition is preferred to a prototype or an import.
+ * name, a definition is preferred to a prototype or an import, else the
+ * first in source order wins; a signature ("User.save(int)") picks one
+ * overload exactly.
  *
  * @param[out] out  a copy of the symbol; free its strings with braid_symbol_clear.
  * @return 0, or BRAID_ENOTFOUND with a message listing up to five close names

@@ -736,7 +736,7 @@ int braid_syntax_find_symbol(braid_symbol *out, const braid_syntax_tree *tree,
 	for (i = 0; i < defs.count; i++) {
 		const braid_symbol *s = &defs.items[i].sym;
 
-		if (!strcmp(s->name, qualified)) {
+		if (!strcmp(s->name, qualified) || !strcmp(s->signature, qualified)) {
 			if (!exact || weaker(exact, s))
 				exact = s;
 		} else if (suffix_match(s->name, qualified)) {
