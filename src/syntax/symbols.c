@@ -11,7 +11,8 @@
 #include "syntax/syntax_int.h"
 
 #define MAX_LEVEL 256
-#define MAX_NAMES 64
+/* Names one node defines kept on the stack; more (`int a, b, ...`) go to the heap. */
+#define STACK_NAMES 4
 
 struct walk {
 	const braid_syntax_tree *t;
@@ -122,8 +123,11 @@ void braid_syntax__defs_release(struct syn_defs *defs)
 	memset(defs, 0, sizeof(*defs));
 }
 
-/* The names a rule node defines, in source order; returns how many. */
-static size_t find_names(const struct syn_rule *r, TSNode node, struct name *out)
+/*
+ * The names a rule node defines, in source order: stores up to `cap` in
+ * `out` and returns how many there are in all.
+ */
+static size_t find_names(const struct syn_rule *r, TSNode node, struct name *out, size_t cap)
 {
 	const char *fname = r->name_field ? r->name_field : "name";
 	TSTreeCursor c;
@@ -167,8 +171,10 @@ static size_t find_names(const struct syn_rule *r, TSNode node, struct name *out
 			if ((r->flags & RF_IDENT_NAME) &&
 			    !ends_with(ts_node_type(child), "identifier"))
 				continue;
-			out[n++] = (struct name){.node = child, .fn = fn};
-		} while (n < MAX_NAMES && ts_tree_cursor_goto_next_sibling(&c));
+			if (n < cap)
+				out[n] = (struct name){.node = child, .fn = fn};
+			n++;
+		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
 	return n;
@@ -437,7 +443,7 @@ static int adopt(struct walk *w, TSNode type, const char *qualified, const struc
 static int visit_rule(struct walk *w, const struct syn_rule *r, TSNode node, const struct scope *sc,
                       struct ext ext, int level)
 {
-	struct name names[MAX_NAMES];
+	struct name stack_names[STACK_NAMES], *names = stack_names;
 	braid_buf text = BRAID_BUF_INIT, q = BRAID_BUF_INIT, sig = BRAID_BUF_INIT;
 	char *first = NULL;
 	TSNode body = {0}, target;
@@ -448,7 +454,12 @@ static int visit_rule(struct walk *w, const struct syn_rule *r, TSNode node, con
 		body = field(node, r->body_field);
 	if ((r->flags & RF_NEEDS_BODY) && ts_node_is_null(body))
 		return 0; /* `struct foo *p`: a use of the type, not its definition */
-	n = find_names(r, node, names);
+	n = find_names(r, node, names, STACK_NAMES);
+	if (n > STACK_NAMES) {
+		if (!(names = malloc(n * sizeof(*names))))
+			return braid_error_set(BRAID_ENOMEM, "out of memory listing symbols");
+		find_names(r, node, names, n);
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t ns, ne;
 		struct ext range;
@@ -511,6 +522,8 @@ static int visit_rule(struct walk *w, const struct syn_rule *r, TSNode node, con
 			err = visit(w, target, sc, (struct ext){0}, level + 1);
 	}
 done:
+	if (names != stack_names)
+		free(names);
 	free(first);
 	braid_buf_dispose(&text);
 	braid_buf_dispose(&q);

@@ -227,3 +227,25 @@ TEST(cpp_symbols_and_methods)
 	CHECK_REFS(t, "store.Cache.get", "T,std,string,lookup,key,fetch,index,size_");
 	braid_syntax_tree_free(t);
 }
+
+TEST(c_many_declarators_in_one_declaration)
+{
+	braid_buf src = BRAID_BUF_INIT;
+	braid_syntax_tree *t = NULL;
+	braid_symbol_list *l = NULL;
+	int i;
+
+	CHECK_OK(braid_buf_puts(&src, "int v0"));
+	for (i = 1; i < 100; i++)
+		CHECK_OK(braid_buf_printf(&src, ", v%d", i));
+	CHECK_OK(braid_buf_puts(&src, ";\n"));
+	CHECK_OK(braid_syntax_parse(&t, "c", src.ptr, src.size));
+	CHECK_OK(braid_syntax_symbols(&l, t));
+	CHECK_INT(l->count, 100);
+	CHECK_STR(l->items[0].name, "v0");
+	CHECK_STR(l->items[99].name, "v99");
+	CHECK_INT(l->items[99].start_byte, 0);
+	braid_symbol_list_free(l);
+	braid_syntax_tree_free(t);
+	braid_buf_dispose(&src);
+}
