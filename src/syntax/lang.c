@@ -199,7 +199,7 @@ static const struct syn_rule go_rules[] = {
      .body_field = "type",
      .flags = RF_CLIMB | RF_GO_TYPE | RF_CLASS},
     {.type = "type_alias", .kind = "type", .flags = RF_CLIMB},
-    {.type = "field_declaration", .kind = "field"},
+    {.type = "field_declaration", .kind = "field", .flags = RF_TYPE_NAME},
     {.type = "method_elem", .kind = "method", .sig = SIG_PARAMS},
     {.type = "method_spec", .kind = "method", .sig = SIG_PARAMS},
     {.type = "import_spec", .kind = "import", .name_field = "path", .flags = RF_CLIMB},

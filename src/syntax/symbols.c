@@ -38,6 +38,7 @@ struct name {
 	TSNode node; /* the name node (the whole node for a span) */
 	TSNode fn;   /* C: the function declarator, if the name declares a function */
 	int span;    /* NM_SPAN without a field: first..last named child of `node` */
+	int type;    /* named by the base of a type (`node` is the type) */
 };
 
 static int visit(struct walk *w, TSNode node, const struct scope *sc, struct ext ext, int level);
@@ -177,12 +178,22 @@ static size_t find_names(const struct syn_rule *r, TSNode node, struct name *out
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+	if (n == 0 && (r->flags & RF_TYPE_NAME)) {
+		/* Go's embedded field `*Logger` is named by its type */
+		TSNode t = field(node, "type");
+		if (!ts_node_is_null(t))
+			out[n++] = (struct name){.node = t, .type = 1};
+	}
 	return n;
 }
 
 /* The byte range of a name, for excluding it from references. */
 static void name_range(const struct name *nm, uint32_t *s, uint32_t *e)
 {
+	if (nm->type) {
+		*s = *e = 0; /* an embedded type is still a use of that type */
+		return;
+	}
 	if (nm->span) {
 		uint32_t n = ts_node_named_child_count(nm->node);
 		*s = ts_node_start_byte(ts_node_named_child(nm->node, 0));
@@ -215,7 +226,7 @@ static int name_text(braid_buf *out, const struct walk *w, const struct syn_rule
 			    braid_syntax__tokens(out, src, ts_node_child(nm->node, i), (TSNode){0});
 		return err;
 	}
-	if (r->name_mode == NM_TYPE)
+	if (r->name_mode == NM_TYPE || nm->type)
 		return braid_syntax__base_type(out, src, nm->node);
 	if (r->name_mode == NM_SPAN)
 		return braid_syntax__tokens(out, src, nm->node, (TSNode){0});

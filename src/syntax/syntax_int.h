@@ -61,6 +61,7 @@ enum syn_param_mode {
 #define RF_JS_VALUE    0x0800 /* JS declarator: kind from the value (function, class) */
 #define RF_GO_TYPE     0x1000 /* Go type_spec: kind from the type (struct, interface) */
 #define RF_DEFAULT     0x2000 /* JS export: `export default <expr>` defines "default" */
+#define RF_TYPE_NAME   0x4000 /* no name: named by the base of its `type` (Go embedding) */
 
 struct syn_rule {
 	const char *type;        /* node type the rule applies to */

@@ -64,6 +64,7 @@ TEST(go_symbols_listing)
 	                 "  Handler.store field L19-19\n"
 	                 "  Handler.mu field L20-20\n"
 	                 "  Handler.lock field L20-20\n"
+	                 "  Handler.Logger field L21-21\n"
 	                 "Getter interface L24-26\n"
 	                 "  Getter.Get method L25-25\n"
 	                 "ID type L28-28\n"
@@ -89,6 +90,8 @@ TEST(go_methods_ranges_signatures_references)
 	CHECK_SIGNATURE(t, "Handler.ServeHTTP",
 	                "Handler.ServeHTTP(http.ResponseWriter,*http.Request)");
 	CHECK_SIGNATURE(t, "Handler.close", "Handler.close(...ID)");
+	CHECK_SYMBOL_TEXT(t, go_src, "Handler.Logger", "Logger"); /* embedded: named by its type */
+	CHECK_REFS(t, "Handler.Logger", "Logger");                /* ... and still uses it */
 	CHECK_SIGNATURE(t, "NewHandler", "NewHandler(*st.Store)");
 	CHECK_REFS(t, "NewHandler", "st,Store,Handler,store,s");
 	CHECK_REFS(t, "Handler.ServeHTTP",
