@@ -70,7 +70,13 @@ typedef struct braid_symbol {
 	 * non-callables. Per-language details in src/syntax/lang.c.
 	 */
 	char *signature;
-	/** Byte range [start, end) in the source, including leading decorators/comments attached by the grammar. */
+	/**
+	 * Byte range [start, end) in the source. It includes what wraps or
+	 * decorates the definition: Python decorators, Java annotations, Rust
+	 * `#[...]` attributes, `export`, `template <...>`, `declare`, and for a
+	 * lone Go spec or JS declarator its `type`/`const` keyword and `;`.
+	 * Comments before a definition are not included.
+	 */
 	size_t start_byte, end_byte;
 	/** 0-based lines [start_line, end_line] (inclusive end line). */
 	size_t start_line, end_line;
@@ -104,7 +110,8 @@ int braid_syntax_symbols(braid_symbol_list **out, const braid_syntax_tree *tree)
  * "User.save") when only one such name exists. Among symbols sharing the
  * name, a definition is preferred to a prototype or an import, else the
  * first in source order wins; a signature ("User.save(int)") picks one
- * overload exactly.
+ * overload exactly. "::" is read as "." when nothing matches as spelled
+ * ("Server::start").
  *
  * @param[out] out  a copy of the symbol; free its strings with braid_symbol_clear.
  * @return 0, or BRAID_ENOTFOUND with a message listing up to five close names

@@ -744,40 +744,68 @@ static int copy_symbol(braid_symbol *out, const braid_symbol *s)
 	return 0;
 }
 
+struct match {
+	const braid_symbol *exact, *partial;
+	int ambiguous; /* two different names end in the query */
+};
+
+static void match_query(struct match *m, const struct syn_defs *defs, const char *query)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < defs->count; i++) {
+		const braid_symbol *s = &defs->items[i].sym;
+
+		if (!strcmp(s->name, query) || !strcmp(s->signature, query)) {
+			if (!m->exact || weaker(m->exact, s))
+				m->exact = s;
+		} else if (suffix_match(s->name, query)) {
+			if (m->partial && strcmp(m->partial->name, s->name))
+				m->ambiguous = 1;
+			else if (!m->partial || weaker(m->partial, s))
+				m->partial = s;
+		}
+	}
+}
+
 int braid_syntax_find_symbol(braid_symbol *out, const braid_syntax_tree *tree,
                              const char *qualified)
 {
-	const braid_symbol *exact = NULL, *partial = NULL;
+	braid_buf dotted = BRAID_BUF_INIT;
 	struct syn_defs defs;
-	int err, amb = 0;
-	size_t i;
+	struct match m;
+	const char *p;
+	int err;
 
 	BRAID_ASSERT_ARG(out);
 	BRAID_ASSERT_ARG(tree);
 	BRAID_ASSERT_ARG(qualified);
 	if ((err = braid_syntax__collect(&defs, tree)) < 0)
 		return err;
-	for (i = 0; i < defs.count; i++) {
-		const braid_symbol *s = &defs.items[i].sym;
-
-		if (!strcmp(s->name, qualified) || !strcmp(s->signature, qualified)) {
-			if (!exact || weaker(exact, s))
-				exact = s;
-		} else if (suffix_match(s->name, qualified)) {
-			if (partial && strcmp(partial->name, s->name))
-				amb = 1; /* two different names end in the query */
-			else if (!partial || weaker(partial, s))
-				partial = s;
+	match_query(&m, &defs, qualified);
+	if (!m.exact && !m.partial && !m.ambiguous && strstr(qualified, "::")) {
+		/* C++/Rust spelling: "Server::start" is "Server.start" here */
+		for (p = qualified; *p && err == 0; p++) {
+			if (p[0] == ':' && p[1] == ':')
+				err = braid_buf_putc(&dotted, '.'), p++;
+			else
+				err = braid_buf_putc(&dotted, *p);
 		}
+		if (err < 0)
+			goto done;
+		match_query(&m, &defs, dotted.ptr);
 	}
-	if (exact)
-		err = copy_symbol(out, exact);
-	else if (amb)
-		err = ambiguous(&defs, qualified);
-	else if (partial)
-		err = copy_symbol(out, partial);
+	if (m.exact)
+		err = copy_symbol(out, m.exact);
+	else if (m.ambiguous)
+		err = ambiguous(&defs, dotted.size ? dotted.ptr : qualified);
+	else if (m.partial)
+		err = copy_symbol(out, m.partial);
 	else
 		err = not_found(&defs, tree, qualified);
+done:
+	braid_buf_dispose(&dotted);
 	braid_syntax__defs_release(&defs);
 	return err;
 }

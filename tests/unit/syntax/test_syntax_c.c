@@ -223,8 +223,14 @@ TEST(cpp_symbols_and_methods)
 	CHECK_SYMBOL(t, cpp_src, "store.Cache.get", "method", "T get(const std::string &key");
 	CHECK_SYMBOL(t, cpp_src, "Cache.size_", "field", "int size_;");
 	CHECK_SIGNATURE(t, "store.Cache.get", "store.Cache.get(const std::string&,int) const");
+	CHECK_SYMBOL(t, cpp_src, "store::Cache::size_", "field", "int size_;");
+	CHECK_SYMBOL(t, cpp_src, "detail::io::flush", "prototype", "int flush();");
 	CHECK_SIGNATURE(t, "store.Cache.operator==", "store.Cache.operator==(const Cache&) const");
 	CHECK_REFS(t, "store.Cache.get", "T,std,string,lookup,key,fetch,index,size_");
+	braid_syntax_tree_free(t);
+
+	t = parse_ok("cpp", "class A { void f( };\nint g() { return }\n");
+	CHECK(braid_syntax_error_count(t) > 0);
 	braid_syntax_tree_free(t);
 }
 
