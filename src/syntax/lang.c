@@ -15,7 +15,20 @@
  *   go          name(types), one per declared name: `main(int,int,...string)`
  *   python, js  name(parameters up to their defaults): `save(self,force,*args)`
  *   all         "..." leads a variadic parameter; the name is the qualified one
- *   others      the qualified name alone
+ *   rust impl   "impl Trait for Type" / "impl Type"
+ *   others      the qualified name alone (types, fields, variables, imports)
+ *
+ * Names: "." between levels everywhere. Imports are named by what they load
+ * (`stdio.h`, `./models`, `java.util.List`, `std::collections::HashMap` as
+ * written). Go methods are qualified by their receiver's type, Rust impl
+ * members by the impl's type (not the trait). JSON keys nest through
+ * objects, not arrays.
+ *
+ * Known gaps: a C++ out-of-line definition with a qualified name is taken
+ * for a method even when the qualifier is a namespace; CommonJS
+ * `module.exports = ...`, object-literal methods, Python instance attributes
+ * (`self.x = ...`) and macros that hide declarations are not symbols;
+ * doc comments are not part of ranges.
  */
 #include "syntax/syntax_int.h"
 
