@@ -13,6 +13,20 @@
  * semantic rules. v1 is the line tier; file-level decisions (add/add,
  * modify/delete, binary, mode) are made by braid_merge_file from what is
  * present.
+ *
+ * The line tier's rule (diff3-equivalent, deliberately more permissive than
+ * git): hunks of the two sides are decided together only when their base
+ * ranges overlap, when both insert at one point (identical insertions merge
+ * once), when one inserts strictly inside the other's replaced range, or
+ * when one inserts right after an edit that dropped the file's final
+ * newline (the lines would be glued). Chains of such hunks form one region.
+ * Everything else commutes, including edits on adjacent lines and an
+ * insertion at the boundary of the other side's edit. Merged text follows
+ * base order: an insertion at base line p lands after whatever replaced
+ * line p-1 and before whatever replaced line p. The only same-position
+ * case, two insertions at one point, conflicts unless identical, so the
+ * result never depends on which side is "ours" (swapping sides of a clean
+ * merge gives the same bytes).
  */
 #ifndef BRAID_MERGE_H
 #define BRAID_MERGE_H
@@ -41,9 +55,9 @@ typedef enum braid_merge_kind {
 	BRAID_KIND_MODE,              /**< file mode changed differently on both sides */
 	BRAID_KIND_PARSE,             /**< the structural merge would not parse */
 	BRAID_KIND_FILE_DIRECTORY,    /**< a file on one side is a directory on the other */
-	BRAID_KIND_ONE_SIDE,          /**< only one side changed the region (merge) */
+	BRAID_KIND_ONE_SIDE,          /**< only one side changed the region, and the file (merge) */
 	BRAID_KIND_IDENTICAL,         /**< both sides made the same change (merged once) */
-	BRAID_KIND_DISJOINT,          /**< both changed the file at non-overlapping ranges */
+	BRAID_KIND_DISJOINT,          /**< one side changed the region; both changed the file elsewhere */
 	BRAID_KIND_STRUCTURAL,        /**< merged by the syntax tier */
 	BRAID_KIND_RENAME_CARRIED,    /**< a rename was carried to new references */
 	BRAID_KIND_DRIVER,            /**< merged by a named merge driver (union, braid-json) */
@@ -56,8 +70,11 @@ const char *braid_merge_kind_name(braid_merge_kind k);
 /**
  * One region: a range of base lines [base_start, base_end) that one or both
  * sides replaced. Line numbers are 0-based; an insertion has
- * base_start == base_end. The *_start/*_end of ours and theirs give the
- * replacement lines in that side. Byte offsets say the same in bytes.
+ * base_start == base_end. The start and end of ours and theirs give the
+ * replacement lines in that side (for a side that did not change the region,
+ * the unchanged base lines as they sit in that side). Byte offsets say the
+ * same in bytes. A region decided at file level (add/add, modify/delete,
+ * delete, binary) spans each present side whole; an absent side has 0, 0.
  */
 typedef struct braid_merge_region {
 	braid_merge_verdict verdict;
@@ -84,7 +101,12 @@ typedef struct braid_merge_input {
 	size_t theirs_len;
 	/** Repository-relative path (language detection only; never opened). May be NULL. */
 	const char *path;
-	/** Merge driver from .gitattributes: NULL or "text" (default), "union", "braid-json", "binary". */
+	/**
+	 * Merge driver from .gitattributes: NULL or "text" (default), "union",
+	 * "braid-json", "binary". Unknown names, and for now "braid-json",
+	 * merge as text. "union" keeps ours' lines then theirs' in every
+	 * region that would conflict (clean, kind DRIVER).
+	 */
 	const char *driver;
 	/** Conflict marker labels (defaults "main", "base", "submitted"). */
 	const char *ours_label, *base_label, *theirs_label;
@@ -94,9 +116,15 @@ typedef struct braid_merge_input {
 
 typedef struct braid_merge_options {
 	unsigned int version;
-	/** Highest tier to use: 1 = lines only, 2 = + structure, 3 = + semantic rules. */
+	/**
+	 * Highest tier to use: 1 = lines only, 2 = + structure, 3 = + semantic
+	 * rules. v1 has only the line tier, which always runs when needed.
+	 */
 	int max_tier;
-	/** Largest input (each side) handled as text; larger inputs are treated as binary. */
+	/**
+	 * Largest input (each side) handled as text; larger inputs are treated
+	 * as binary. 0 means the default.
+	 */
 	size_t max_text_size;
 } braid_merge_options;
 
@@ -114,7 +142,12 @@ typedef struct braid_merge_result {
 	/**
 	 * The merged bytes when clean; when not clean, the file with diff3-style
 	 * conflict markers (<<<<<<< ours / ||||||| base / ======= / >>>>>>> theirs)
-	 * for text, or NULL for binary. Owned by the result.
+	 * for text, or NULL for binary. Owned by the result. Also NUL-terminated
+	 * (merged_len excludes the NUL); NULL exactly when the file is deleted
+	 * or the conflict has no text (binary, binary add/add). For a
+	 * modify/delete conflict it is the surviving side's content. Markers end
+	 * in "\r\n" when the first terminated line of ours (else theirs, else
+	 * base) does; a side's open last line inside a block gets that ending.
 	 */
 	char *merged;
 	size_t merged_len;
@@ -123,7 +156,11 @@ typedef struct braid_merge_result {
 	size_t nregions;
 	/** Counts of regions by outcome. */
 	size_t merged_regions, conflict_regions;
-	/** The highest tier that was needed (0 = identical/trivial, 1 = lines, 2 = structure, 3 = semantic). */
+	/**
+	 * The highest tier that was needed (0 = identical/trivial, 1 = lines,
+	 * 2 = structure, 3 = semantic). Regions of tier-0 outcomes are still
+	 * listed (from a line diff when the file is text).
+	 */
 	int tier;
 	/** When not clean: the kind of the first conflicting region (for listings). */
 	braid_merge_kind conflict_kind;
@@ -160,7 +197,12 @@ typedef struct braid_diff_hunk {
  * --histogram and merge-ort). Lines include their terminator ("\n" or
  * "\r\n"); a last line without one is a line too.
  *
- * @param[out] out   malloc'd array of hunks in order, owned by the caller (free()).
+ * Hunks are in order, never empty and never touching (at least one common
+ * line between two hunks). A pure insertion or deletion that could sit at
+ * several places sits at the lowest one.
+ *
+ * @param[out] out   malloc'd array of hunks in order, owned by the caller
+ *                   (free()); NULL when the inputs are equal.
  * @param[out] nout  number of hunks.
  */
 int braid_diff_lines(braid_diff_hunk **out, size_t *nout, const char *a, size_t alen,

@@ -33,29 +33,57 @@ typedef struct braid_syntax_tree braid_syntax_tree;
  *
  * @param[out] out  the tree, owned by the caller (braid_syntax_tree_free).
  * @return 0 (even when the tree has error nodes), BRAID_EINVALID for an
- *         unknown language, BRAID_ENOMEM.
+ *         unknown language or a buffer over 64 MiB, BRAID_EBUSY when parsing
+ *         outruns its time budget (5 s plus 1 s per MiB), BRAID_ENOMEM.
+ *         (tree-sitter itself aborts the process if its own allocations fail.)
  */
 int braid_syntax_parse(braid_syntax_tree **out, const char *lang, const char *src,
 		       size_t len) BRAID_WARN_UNUSED;
 
 void braid_syntax_tree_free(braid_syntax_tree *tree);
 
+/** The language the tree was parsed as ("c", "python", ...); borrowed, static. */
+const char *braid_syntax_tree_language(const braid_syntax_tree *tree);
+
 /** Number of ERROR and MISSING nodes in the tree (0 for a clean parse). */
 size_t braid_syntax_error_count(const braid_syntax_tree *tree);
 
 /** A definition found in a tree. */
 typedef struct braid_symbol {
-	/** Qualified name: "db_open", "User.save", "Server::start", "main.Handler.ServeHTTP". */
+	/**
+	 * Qualified name, "." between every level in every language: "db_open",
+	 * "User.save", "ns.Server.start" (C++ `ns::Server::start`), "Handler.ServeHTTP"
+	 * (a Go method on its receiver type), "dependencies.left-pad" (JSON keys).
+	 */
 	char *name;
-	/** Kind: "function", "method", "class", "struct", "enum", "typedef", "variable", "prototype", "field", "enumerator", "import", ... */
+	/**
+	 * Kind: "function", "method", "constructor", "class", "struct", "union", "enum",
+	 * "interface", "trait", "impl", "record", "type", "typedef", "namespace",
+	 * "module", "package", "variable", "constant", "prototype" (a declaration
+	 * without a body), "field", "enumerator", "macro", "import", "key" (JSON).
+	 */
 	char *kind;
-	/** Signature used to tell overloads apart: name plus parameter types where the language has them. */
+	/**
+	 * Signature used to tell overloads apart: qualified name plus parameter
+	 * types where the language has them ("f(int,char*)"), parameter names
+	 * where it has not ("User.save(self,force)"); the name alone for
+	 * non-callables. Per-language details in src/syntax/lang.c.
+	 */
 	char *signature;
-	/** Byte range [start, end) in the source, including leading decorators/comments attached by the grammar. */
+	/**
+	 * Byte range [start, end) in the source. It includes what wraps or
+	 * decorates the definition: Python decorators, Java annotations, Rust
+	 * `#[...]` attributes, `export`, `template <...>`, `declare`, and for a
+	 * lone Go spec or JS declarator its `type`/`const` keyword and `;`.
+	 * Comments before a definition are not included.
+	 */
 	size_t start_byte, end_byte;
 	/** 0-based lines [start_line, end_line] (inclusive end line). */
 	size_t start_line, end_line;
-	/** Depth: 0 for top-level, 1 for a member of a top-level class/struct, ... */
+	/**
+	 * Depth: 0 for top-level, 1 for a member of a top-level class/struct, ...
+	 * Syntactic: a Go method or a C++ `A::f` defined outside its type is 0.
+	 */
 	int depth;
 } braid_symbol;
 
@@ -69,15 +97,25 @@ void braid_symbol_list_free(braid_symbol_list *list);
 
 /**
  * Every definition in the tree, in source order, nested members after their
- * container.
+ * container. Bodies of functions are not entered: locals are not symbols.
+ *
+ * @param[out] out  the list, owned by the caller (braid_symbol_list_free).
+ * @return 0 or BRAID_ENOMEM.
  */
 int braid_syntax_symbols(braid_symbol_list **out, const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
 
 /**
- * Find the definition named `qualified` ("db_open", "User.save").
+ * Find the definition named `qualified` ("db_open", "User.save"). An exact
+ * match wins; otherwise a name that ends in "." + `qualified` ("save" for
+ * "User.save") when only one such name exists. Among symbols sharing the
+ * name, a definition is preferred to a prototype or an import, else the
+ * first in source order wins; a signature ("User.save(int)") picks one
+ * overload exactly. "::" is read as "." when nothing matches as spelled
+ * ("Server::start").
  *
  * @param[out] out  a copy of the symbol; free its strings with braid_symbol_clear.
- * @return 0, or BRAID_ENOTFOUND with a message listing close names.
+ * @return 0, or BRAID_ENOTFOUND with a message listing up to five close names
+ *         (or the candidates when the short name is ambiguous).
  */
 int braid_syntax_find_symbol(braid_symbol *out, const braid_syntax_tree *tree,
 			     const char *qualified) BRAID_WARN_UNUSED;
@@ -98,7 +136,15 @@ typedef struct braid_reference_list {
 
 void braid_reference_list_free(braid_reference_list *list);
 
-/** Every identifier reference (not definitions' own names), in source order. */
+/**
+ * Every identifier reference (not definitions' own names), in source order:
+ * calls, reads, writes, member names and type uses. Parameters and most
+ * locals are bindings, not uses, and are left out; loop variables and
+ * Python assignment targets are listed.
+ *
+ * @param[out] out  the list, owned by the caller (braid_reference_list_free).
+ * @return 0 or BRAID_ENOMEM.
+ */
 int braid_syntax_references(braid_reference_list **out,
 			    const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
 
