@@ -391,6 +391,11 @@ fail:
 	return err;
 }
 
+struct braid_store *braid_ctx_store(const braid_ctx *ctx)
+{
+	return ctx->store;
+}
+
 const char *braid_ctx_root(const braid_ctx *ctx)
 {
 	return ctx->root;
