@@ -13,6 +13,41 @@ static void progress(void *payload, const char *what, long waited_ms)
 	cli_progress("braid: %s (%lds)\n", what, waited_ms / 1000);
 }
 
+/* How a submit that leaves gated work queued starts the background driver. */
+static const char *const driver_argv[] = {"/proc/self/exe", "queue", "drive", "--background", NULL};
+
+/* A submission the gate rejected: say why, where the log is, and its end. */
+static void print_failed(long long id, const char *detail, const char *target)
+{
+	json_t *d = detail ? json_loads(detail, 0, NULL) : NULL;
+	json_t *v = json_object_get(d, "verification");
+	const char *tail = json_string_value(json_object_get(v, "log_tail"));
+
+	if (!v) {
+		printf("submission %lld failed\n%s\n", id, detail ? detail : "");
+		json_decref(d);
+		return;
+	}
+	printf(
+	    "submission %lld failed verification: %s (exit %d, gate run %lld); %s is untouched\n",
+	    id, json_string_value(json_object_get(v, "error")),
+	    (int)json_integer_value(json_object_get(v, "exit")),
+	    (long long)json_integer_value(json_object_get(v, "run")), target);
+	printf("log: .braid/%s/log\n", json_string_value(json_object_get(v, "log")));
+	if (tail && *tail) {
+		const char *p = tail + strlen(tail);
+		int n = 0;
+		while (p > tail && n <= 25)
+			if (*--p == '\n')
+				n++;
+		printf("--- end of the log ---\n%s%s", p == tail ? p : p + 1,
+		       tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+	}
+	printf("next: fix it in this workspace and submit again ('braid show %lld' for details)\n",
+	       id);
+	json_decref(d);
+}
+
 static const cli_opt submit_opts[] = {
 	{"message", 'm', 1, "describe the work (the commit message)"},
 	{"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
@@ -56,19 +91,20 @@ static int cmd_submit(cli_args *a)
 	o.wait = !cli_opt_set(a, "no-wait");
 	o.update = cli_opt_set(a, "no-update") ? 0 : -1;
 	o.progress = progress;
+	o.driver_argv = driver_argv;
 	if ((err = braid_converge_submit(&r, ctx, &o)) < 0) {
 		rc = cli_fail(a, err);
 		goto done;
 	}
-	if (!strcmp(r->state, "conflicted"))
+	if (!strcmp(r->state, "conflicted") || !strcmp(r->state, "failed"))
 		rc = CLI_NEGATIVE;
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:s?}",
 				      "state", r->state, "submission", (json_int_t)r->submission_id,
-				      "change", r->change_id, "snapshot", r->snapshot_commit, "landed",
-				      r->land_commit, "conflict", r->conflict_id, "op", r->op_id,
-				      "merged_regions", (json_int_t)r->merged_regions, "updated",
-				      r->updated, "update_note", r->update_note);
+		                      "change", r->change_id, "snapshot", r->snapshot_commit,
+		                      "landed", r->land_commit, "conflict", r->conflict_id, "op",
+		                      r->op_id, "merged_regions", (json_int_t)r->merged_regions,
+		                      "updated", r->updated, "update_note", r->update_note);
 		if (r->detail)
 			json_object_set_new(j, "detail", json_loads(r->detail, 0, NULL));
 		cli_print_json(j);
@@ -94,8 +130,12 @@ static int cmd_submit(cli_args *a)
 		       (long long)r->submission_id, braid_ctx_target_name(ctx),
 		       braid_ctx_target_name(ctx), r->conflict_id);
 		print_files(r->detail, 1);
-		printf("next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
+		printf(
+		    "next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
 		       r->conflict_id, r->conflict_id);
+	} else if (!strcmp(r->state, "failed")) {
+		print_failed((long long)r->submission_id, r->detail, braid_ctx_target_name(ctx));
+		rc = CLI_NEGATIVE;
 	} else {
 		printf("submission %lld %s\n", (long long)r->submission_id, r->state);
 		if (r->detail)
@@ -135,11 +175,14 @@ static int cmd_update(cli_args *a)
 	} else if (!strcmp(r->state, "up-to-date")) {
 		printf("already up to date with %s\n", braid_ctx_target_name(ctx));
 	} else if (!strcmp(r->state, "updated")) {
-		printf("updated onto %s %.12s: %zu file%s written, %zu edited file%s merged and kept\n",
+		printf("updated onto %s %.12s: %zu file%s written, %zu edited file%s merged and "
+		       "kept\n",
 		       braid_ctx_target_name(ctx), r->main_commit, r->files_written,
-		       r->files_written == 1 ? "" : "s", r->kept_edits, r->kept_edits == 1 ? "" : "s");
+		       r->files_written == 1 ? "" : "s", r->kept_edits,
+		       r->kept_edits == 1 ? "" : "s");
 	} else {
-		printf("not updated: your work conflicts with %s; nothing in the workspace changed\n",
+		printf(
+		    "not updated: your work conflicts with %s; nothing in the workspace changed\n",
 		       braid_ctx_target_name(ctx));
 		print_files(r->detail, 1);
 	}
@@ -156,7 +199,9 @@ CLI_COMMAND(submit, "submit", cmd_submit, submit_opts, "[-m MSG] [--no-wait] [--
 	    "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
 	    "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
 	    "overlapping edits become a conflict object and the target branch is untouched.\n"
-	    "Exit code 1 means the submission conflicted.")
+            "With a verification gate (gate.command in .braid/config) the merged tree must\n"
+            "pass it first; a failing gate leaves the target branch untouched and shows the\n"
+            "log. Exit code 1 means the submission conflicted or failed verification.")
 CLI_COMMAND(update, "update", cmd_update, no_opts, "",
 	    "bring this workspace onto the current target branch, keeping every edit",
 	    "Merges main into the workspace's committed work and uncommitted edits with the same\n"

@@ -57,12 +57,21 @@ typedef struct braid_submit_options {
 	/** Called about once a second while waiting (may be NULL). */
 	void (*progress)(void *payload, const char *what, long waited_ms);
 	void *payload;
+	/**
+	 * With a gate: how to start a background queue driver if this submit
+	 * leaves work queued (see queue.h, braid_queue_drive_options); NULL: never.
+	 */
+	const char *const *driver_argv;
 } braid_submit_options;
 
-#define BRAID_SUBMIT_OPTIONS_INIT {BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL}
+#define BRAID_SUBMIT_OPTIONS_INIT {BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL, NULL}
 
 typedef struct braid_submit_result {
-	/** "landed", "conflicted", "failed", "pending" or "nothing" (no changes to submit). */
+	/**
+	 * "landed", "conflicted", "failed", "pending" or "nothing" (no changes to
+	 * submit). "failed" with a gate: `detail` has "reason": "verification" and
+	 * "verification": {run, exit, log, log_tail, ...}.
+	 */
 	char *state;
 	int64_t submission_id;
 	char *change_id;
