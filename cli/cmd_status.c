@@ -20,7 +20,7 @@ static int cmd_status(cli_args *a)
 	braid_workspace_list *wsl = NULL;
 	braid_submission_list *queued = NULL;
 	braid_conflict_list *open = NULL;
-	json_t *jws = json_array();
+	json_t *jws = NULL;
 	size_t i;
 	int err;
 
@@ -28,6 +28,7 @@ static int cmd_status(cli_args *a)
 		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
+	jws = json_array();
 	if ((err = braid_agent_list_all(&agents, ctx)) < 0 ||
 	    (err = braid_workspace_list_all(&wsl, ctx, 0)) < 0 ||
 	    (err = braid_submission_list_recent(&queued, ctx, "queued", 0)) < 0 ||

@@ -63,10 +63,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "error: %s\n", braid_error_last());
 		return CLI_INTERNAL;
 	}
-	/* Global -C DIR before the verb, as git. */
-	while (i + 1 < argc && !strcmp(argv[i], "-C")) {
-		dir = argv[i + 1];
-		i += 2;
+	/* Global options before the verb (-C DIR as git; --agent NAME; --json). */
+	const char *agent = NULL;
+	int json = 0;
+	for (;;) {
+		if (i + 1 < argc && !strcmp(argv[i], "-C")) {
+			dir = argv[i + 1];
+			i += 2;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--agent")) {
+			agent = argv[i + 1];
+			i += 2;
+		} else if (i < argc && !strncmp(argv[i], "--agent=", 8)) {
+			agent = argv[i] + 8;
+			i++;
+		} else if (i < argc && !strcmp(argv[i], "--json")) {
+			json = 1;
+			i++;
+		} else {
+			break;
+		}
 	}
 	if (i >= argc || !strcmp(argv[i], "help") || !strcmp(argv[i], "--help") ||
 	    !strcmp(argv[i], "-h")) {
@@ -112,6 +127,10 @@ int main(int argc, char **argv)
 		return rc;
 	if (dir && !args.dir)
 		args.dir = dir;
+	if (agent && !args.agent)
+		args.agent = agent;
+	if (json)
+		args.json = true;
 	rc = cmd->fn(&args);
 	fflush(stdout);
 	return rc;
