@@ -16,9 +16,9 @@ int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRA
 
 /** Update a submission's state and optional columns (NULL leaves a column as is). */
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
-				   const char *land_commit, const char *expected_main,
-				   const char *conflict_id, const char *result_op,
-				   const char *detail) BRAID_WARN_UNUSED;
+                                   const char *land_commit, const char *expected_main,
+                                   const char *conflict_id, const char *result_op,
+                                   const char *detail) BRAID_WARN_UNUSED;
 
 /** JSON (string, malloc'd) describing a tree merge's files for submissions and conflicts. */
 char *braid_converge__files_json(const braid_tm_result *r);
@@ -32,10 +32,10 @@ char *braid_converge__files_json(const braid_tm_result *r);
  * @param[out] written  files written or removed.
  */
 int braid_converge__checkout(git_repository *wt, const char *workdir, const git_oid *from,
-			     const git_oid *to, size_t *written) BRAID_WARN_UNUSED;
+                             const git_oid *to, size_t *written) BRAID_WARN_UNUSED;
 
 /** Build a conflict description (ours_origin per file) for a tree merge result. */
 int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
-				const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
+                                const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
 
 #endif
