@@ -30,6 +30,13 @@
 
 #include <ctype.h>
 
+/* Trace why structure gave up, in builds with -DBRAID_MERGE_DEBUG. */
+#ifdef BRAID_MERGE_DEBUG
+#define DBG(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define DBG(...) ((void)0)
+#endif
+
 #define MAX_PASSES       4    /* merges redone after blaming a parse error */
 #define MAX_RENAME_PAIRS 4096 /* candidate pairs compared per side */
 #define CONTAINER_DEPTH  6    /* how deep below an element its container may sit */
@@ -600,8 +607,17 @@ static int cut(struct list *l, struct ver *v, braid_syntax_node node,
 		l->is = 0;
 		l->ie = v->len;
 	} else {
-		l->is = open != SIZE_MAX ? braid_syntax_node_end(l->ch[open].node)
-		                         : braid_syntax_node_start(node);
+		l->is = braid_syntax_node_start(node);
+		if (open != SIZE_MAX) {
+			l->is = braid_syntax_node_end(l->ch[open].node);
+		} else {
+			/* no delimiter (`import a, b`, a Python block): the first element */
+			for (i = 0; i < close; i++)
+				if (is_elem_child(sp, &l->ch[i])) {
+					l->is = braid_syntax_node_start(l->ch[i].node);
+					break;
+				}
+		}
 		l->ie = close < l->nch ? braid_syntax_node_start(l->ch[close].node)
 		                       : braid_syntax_node_end(node);
 	}
@@ -757,6 +773,8 @@ static int is_wrapper(const char *type)
 }
 
 struct sm; /* the file-level context, below */
+static braid_syntax_node find_container(const char *lang, braid_syntax_node n,
+                                        const struct braid_merge__cspec **spec);
 static int key_elems(struct sm *sm, struct list *l);
 
 /* ------------------------------------------------------------- context */
@@ -799,7 +817,10 @@ static int key_elems(struct sm *sm, struct list *l)
 	for (i = 0; i < l->n && err == 0; i++) {
 		struct elem *e = &l->el[i];
 		const char *type = braid_syntax_node_type(e->node);
-		int mind = INT32_MAX, first = 1;
+		int mind = INT32_MAX, first = 1, imports, self_c = 0;
+		const struct braid_merge__cspec *csp;
+		braid_syntax_node cn;
+		size_t cs, ce;
 
 		braid_buf_clear(&k);
 		e->sym = NULL;
@@ -808,7 +829,6 @@ static int key_elems(struct sm *sm, struct list *l)
 		if (is_wrapper(type)) {
 			/* #if blocks, extern "C": named by their condition, not their contents */
 			braid_syntax_node c = braid_syntax_node_field(e->node, "name");
-			size_t cs, ce;
 
 			if (braid_syntax_node_is_null(c))
 				c = braid_syntax_node_field(e->node, "condition");
@@ -822,11 +842,36 @@ static int key_elems(struct sm *sm, struct list *l)
 				break;
 			goto unique;
 		}
-		/* what it defines at its outermost depth */
+		/* what it defines at its outermost depth, outside its own container */
+		cn = find_container(sm->lang, e->node, &csp);
+		if (braid_syntax_node_is_null(cn)) {
+			cs = SIZE_MAX;
+			ce = 0;
+		} else if (braid_syntax_node_start(cn) == braid_syntax_node_start(e->node)) {
+			/* the element is a list itself (`const ( ... )`): its inside */
+			struct list self;
+			int r = cut(&self, v, cn, csp, NULL);
+
+			if (r < 0) {
+				err = r;
+				break;
+			}
+			self_c = 1;
+			cs = r ? SIZE_MAX : self.is;
+			ce = r ? 0 : self.ie;
+			if (!r)
+				list_release(&self);
+		} else {
+			cs = braid_syntax_node_start(cn);
+			ce = braid_syntax_node_end(cn);
+		}
+		imports = 0;
 		for (j = sym_lower(v, e->ns); j < v->syms->count; j++) {
 			const braid_symbol *s = v->byst[j];
 			if (s->start_byte >= e->ne)
 				break;
+			if (s->start_byte >= cs && s->end_byte <= ce)
+				continue;
 			if (s->end_byte <= e->ne && s->depth < mind)
 				mind = s->depth;
 		}
@@ -838,10 +883,12 @@ static int key_elems(struct sm *sm, struct list *l)
 
 			if (s->start_byte >= e->ne)
 				break;
-			if (s->end_byte > e->ne || s->depth != mind)
+			if (s->end_byte > e->ne || s->depth != mind ||
+			    (s->start_byte >= cs && s->end_byte <= ce))
 				continue;
 			if (!e->sym)
 				e->sym = s;
+			imports += !strcmp(s->kind, "import");
 			r = sm->tier >= 3 ? rename_to(v, s->name) : NULL;
 			if (r) {
 				q = r->old_q;
@@ -855,6 +902,18 @@ static int key_elems(struct sm *sm, struct list *l)
 			err = braid_buf_printf(&k, "%sd:%s:%s%s", first ? "" : ";", s->kind,
 			                       strip_prefix(q, l->prefix), rest);
 			first = 0;
+		}
+		if (err < 0)
+			break;
+		if (cs != SIZE_MAX && (!k.size || (imports && !self_c))) {
+			/* a group (import list, const block): named by the text before its list */
+			braid_buf_clear(&k);
+			e->sym = NULL;
+			e->named = 1;
+			if ((err = braid_buf_printf(&k, "f:%s:", type)) < 0 ||
+			    (err = put_norm(&k, v->src + e->ns, cs - e->ns)) < 0)
+				break;
+			goto unique;
 		}
 		if (err < 0)
 			break;
@@ -1764,6 +1823,34 @@ static int carried_note(struct sm *sm, braid_buf *d, size_t carried, int s)
 	return err;
 }
 
+/* Cheap checks that a node of a container type really is one. */
+static int container_ok(braid_syntax_node n, const struct braid_merge__cspec *sp)
+{
+	braid_syntax_child *ch = NULL;
+	size_t nch = 0, i;
+	int ok = 1;
+
+	if (!sp || braid_syntax_node_has_error(n))
+		return 0;
+	if (!(sp->flags & (CS_DELIMITED | CS_GUARD)))
+		return 1;
+	if (braid_syntax_node_children(&ch, &nch, n) < 0) {
+		braid_error_clear();
+		return 0;
+	}
+	if (sp->flags & CS_GUARD) {
+		ok = nch && !strcmp(braid_syntax_node_type(ch[0].node), "#ifndef") &&
+		     braid_syntax_node_is_null(braid_syntax_node_field(n, "alternative"));
+	} else {
+		ok = 0;
+		for (i = 0; i < nch && !ok; i++)
+			ok = !braid_syntax_node_is_named(ch[i].node) &&
+			     !strcmp(braid_syntax_node_type(ch[i].node), "(");
+	}
+	free(ch);
+	return ok;
+}
+
 /* Find the container inside element node `n` (not inside bodies). */
 static braid_syntax_node find_container(const char *lang, braid_syntax_node n,
                                         const struct braid_merge__cspec **spec)
@@ -1774,7 +1861,7 @@ static braid_syntax_node find_container(const char *lang, braid_syntax_node n,
 	q[qt] = n;
 	depth[qt++] = 0;
 	*spec = braid_merge__cspec_for(lang, n);
-	if (*spec && !braid_syntax_node_has_error(n))
+	if (container_ok(n, *spec))
 		return n; /* the element is a container itself (an include guard) */
 	*spec = NULL;
 	while (qh < qt) {
@@ -1791,7 +1878,7 @@ static braid_syntax_node find_container(const char *lang, braid_syntax_node n,
 			if (!braid_syntax_node_is_named(c) || braid_syntax_node_is_extra(c))
 				continue;
 			sp = braid_merge__cspec_for(lang, c);
-			if (sp && !braid_syntax_node_has_error(c)) {
+			if (container_ok(c, sp)) {
 				free(ch);
 				*spec = sp;
 				return c;
@@ -1847,8 +1934,10 @@ static int merge_container_elem(struct sm *sm, struct list *l[3], size_t x[3], i
 	memset(in, 0, sizeof(in));
 	for (i = 0; i < 3; i++) {
 		c[i] = find_container(sm->lang, l[i]->el[x[i]].node, &sp[i]);
-		if (braid_syntax_node_is_null(c[i]) || (i && sp[i] != sp[0]))
+		if (braid_syntax_node_is_null(c[i]) || (i && sp[i] != sp[0])) {
+			DBG("no container %zu\n", i);
 			return 1;
+		}
 	}
 	for (i = 0; i < 3; i++) {
 		const struct elem *e = &l[i]->el[x[i]];
@@ -1870,6 +1959,7 @@ static int merge_container_elem(struct sm *sm, struct list *l[3], size_t x[3], i
 	tv = pick(sm, l[0]->el[x[0]].ne, l[0]->el[x[0]].e, l[1]->el[x[1]].ne, l[1]->el[x[1]].e,
 	          l[2]->el[x[2]].ne, l[2]->el[x[2]].e, &ts, &te);
 	if (!pv || !sv || !tv) {
+		DBG("pick failed %d %d %d\n", !!pv, !!sv, !!tv);
 		err = 1;
 		goto out;
 	}
@@ -1878,6 +1968,7 @@ static int merge_container_elem(struct sm *sm, struct list *l[3], size_t x[3], i
 	if ((err = emit_list(sm, pin, &declined)) < 0)
 		goto out;
 	if (declined) {
+		DBG("inner declined\n");
 		braid_buf_truncate(&sm->out, mark);
 		while (sm->regions.n > nreg) {
 			braid_merge_region *r = &sm->regions.v[--sm->regions.n];
