@@ -8,7 +8,7 @@
 #include "merge/merge_int.h"
 #include "merge/structure_int.h"
 
-enum driver { DRIVER_TEXT, DRIVER_UNION, DRIVER_BINARY };
+enum driver { DRIVER_TEXT, DRIVER_UNION, DRIVER_BINARY, DRIVER_JSON };
 
 struct fctx {
 	const braid_merge_input *in;
@@ -20,7 +20,8 @@ struct fctx {
 	int has_merged; /* merged holds the file (else: absent or binary conflict) */
 	int tier;
 	int max_tier;
-	char *note; /* rewrite note of the semantic tier */
+	char *note;       /* rewrite note of the semantic tier */
+	char *json_paths; /* key paths the braid-json driver found in conflict */
 };
 
 const char *braid_merge_verdict_name(braid_merge_verdict v)
@@ -244,6 +245,8 @@ static int merge_one_added(struct fctx *f)
 	                   in->ours ? f->lo.ours_label : f->lo.theirs_label);
 }
 
+static int json_driver(struct fctx *f);
+
 /* Both sides present, base absent. */
 static int merge_added(struct fctx *f)
 {
@@ -260,6 +263,8 @@ static int merge_added(struct fctx *f)
 	if (!all_text(f))
 		return file_region(f, BRAID_VERDICT_CONFLICT, BRAID_KIND_ADD_ADD,
 		                   "both sides added the file with different content");
+	if (f->driver == DRIVER_JSON && (err = json_driver(f)) <= 0)
+		return err;
 	/* an empty base gives `resolve` diff3 markers to show */
 	f->tier = 1;
 	f->has_merged = 1;
@@ -305,6 +310,62 @@ static int merge_deleted(struct fctx *f)
 }
 
 static int refine(struct fctx *f, size_t first);
+
+/* Conflicting JSON key paths become the symbols of each conflicting region. */
+static int name_json_paths(struct fctx *f, size_t first)
+{
+	size_t i, n = 1, k;
+	const char *p;
+
+	for (p = f->json_paths; *p; p++)
+		n += *p == '\n';
+	for (i = first; i < f->regions.n; i++) {
+		braid_merge_region *r = &f->regions.v[i];
+		char **syms, *s, *save = NULL, *tok;
+
+		if (r->verdict == BRAID_VERDICT_MERGE || r->symbols)
+			continue;
+		if (!(syms = calloc(n + 1, sizeof(*syms))) || !(s = braid_strdup(f->json_paths))) {
+			free(syms);
+			return braid_error_set(BRAID_ENOMEM, "out of memory naming JSON keys");
+		}
+		for (k = 0, tok = strtok_r(s, "\n", &save); tok && k < n;
+		     tok = strtok_r(NULL, "\n", &save))
+			if (!(syms[k++] = braid_strdup(tok)))
+				break;
+		free(s);
+		r->symbols = syms;
+	}
+	return 0;
+}
+
+/*
+ * The braid-json driver: 0 when it decided (clean), 1 when the text tiers
+ * must (a side is not JSON, or values conflict: then the conflicting key
+ * paths name the conflict's symbols).
+ */
+static int json_driver(struct fctx *f)
+{
+	const braid_merge_input *in = f->in;
+	char *paths = NULL;
+	int clean, err;
+
+	err = braid_merge__json(&f->merged, &clean, &paths, in->base, in->base_len, in->ours,
+	                        in->ours_len, in->theirs, in->theirs_len);
+	if (err != 0)
+		return err;
+	if (!clean) {
+		braid_buf_clear(&f->merged);
+		free(f->json_paths);
+		f->json_paths = paths;
+		return 1;
+	}
+	f->has_merged = 1;
+	f->tier = 1;
+	return file_region(f, BRAID_VERDICT_MERGE, BRAID_KIND_DRIVER,
+	                   "the braid-json driver merged %s's and %s's values key by key",
+	                   f->lo.ours_label, f->lo.theirs_label);
+}
 static int carry(struct fctx *f, size_t first);
 static int adopt(struct fctx *f, size_t first, braid_merge__sresult *sr);
 
@@ -342,6 +403,8 @@ static int merge_present(struct fctx *f)
 	if (!all_text(f))
 		return file_region(f, BRAID_VERDICT_CONFLICT, BRAID_KIND_BINARY,
 		                   "both sides changed the binary file differently");
+	if (f->driver == DRIVER_JSON && (err = json_driver(f)) <= 0)
+		return err;
 	f->tier = 1;
 	f->has_merged = 1;
 	first = f->regions.n;
@@ -349,6 +412,8 @@ static int merge_present(struct fctx *f)
 	                              in->ours, in->ours_len, in->theirs, in->theirs_len, &f->lo)) <
 	    0)
 		return err;
+	if (f->json_paths && !clean)
+		return name_json_paths(f, first);
 	if (f->driver != DRIVER_TEXT || f->max_tier < 2)
 		return 0;
 	if (clean)
@@ -564,7 +629,9 @@ static int parse_driver(const char *d)
 		return DRIVER_UNION;
 	if (d && !strcmp(d, "binary"))
 		return DRIVER_BINARY;
-	/* "text", "braid-json" (for now) and unknown drivers merge as text */
+	if (d && !strcmp(d, "braid-json"))
+		return DRIVER_JSON;
+	/* "text" and unknown drivers merge as text */
 	return DRIVER_TEXT;
 }
 
@@ -650,6 +717,7 @@ int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
 	*out = res;
 done:
 	free(f.note);
+	free(f.json_paths);
 	braid_buf_dispose(&f.merged);
 	braid_merge__regions_dispose(&f.regions);
 	return err;
