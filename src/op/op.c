@@ -117,7 +117,8 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 		goto done;
 	if ((err = load_heads(&parents, &nparents, ctx)) < 0)
 		goto fail;
-	qsort(parents, nparents, sizeof(*parents), cmp_str);
+	if (nparents > 1)
+		qsort(parents, nparents, sizeof(*parents), cmp_str);
 	op_digest(digest, parents, nparents, agent_id, kind, payload);
 	braid_hex_encode(idhex, digest, sizeof(digest));
 	if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
@@ -340,7 +341,8 @@ int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
 		char *canon = NULL;
 
 		r.checked++;
-		qsort(op->parents, op->nparents, sizeof(char *), cmp_str);
+		if (op->nparents > 1)
+			qsort(op->parents, op->nparents, sizeof(char *), cmp_str);
 		if (canonical_payload(&canon, op->payload) < 0 || strcmp(canon, op->payload) != 0) {
 			r.bad_id++;
 			note_problem(&r, "op %.12s: payload is not canonical JSON", op->id);

@@ -105,7 +105,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 	git_repository *wt = NULL;
 	git_commit *c = NULL;
 	git_checkout_options co;
-	int err, rc;
+	int err, rc, made = 0;
 
 	if (strchr(name, '/'))
 		return braid_error_set(BRAID_EINVALID, "worktree name '%s' contains '/'", name);
@@ -121,6 +121,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 		err = braid_error_set(BRAID_EEXISTS, "git already has a worktree named '%s'", name);
 		goto done;
 	}
+	made = 1;
 	if ((err = braid_fs_mkdir_p(path, 0755)) < 0 || (err = braid_fs_mkdir_p(admin.ptr, 0755)) < 0)
 		goto done;
 	if (!realpath(path, abspath)) {
@@ -155,7 +156,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 	if ((rc = git_repository_set_head_detached(wt, commit)) < 0)
 		err = braid_error_git(rc, "cannot set the worktree's HEAD");
 done:
-	if (err < 0 && admin.size) {
+	if (err < 0 && made) {
 		/* Leave no half-made worktree behind (libgit2's own trap). */
 		int cleanup = braid_fs_rm_rf(admin.ptr);
 		cleanup |= braid_fs_rm_rf(path);
@@ -188,27 +189,45 @@ done:
 int braid_repo_snapshot(git_oid *tree_out, git_index **index_out, git_repository *wt)
 {
 	git_index *idx = NULL;
-	char *all = "*";
-	git_strarray paths = {&all, 1};
+	git_diff *diff = NULL;
+	git_diff_options o;
+	size_t i, n;
 	int rc;
 
 	/*
-	 * Work on the worktree's own index in memory: add_all uses its stat
-	 * cache so unchanged files are not re-hashed, and nothing is written
-	 * to disk here, so no index.lock is taken.
+	 * Like `git add -A`, in one walk of the worktree: diff the worktree's
+	 * own index against the files (its stat cache means unchanged files
+	 * are not re-hashed), then apply each difference to the index in
+	 * memory. Nothing is written to disk here, so no index.lock is taken.
 	 */
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		  GIT_DIFF_INCLUDE_TYPECHANGE;
 	if ((rc = git_repository_index(&idx, wt)) < 0 || (rc = git_index_read(idx, 0)) < 0 ||
-	    (rc = git_index_add_all(idx, &paths, GIT_INDEX_ADD_DEFAULT, NULL, NULL)) < 0 ||
-	    (rc = git_index_update_all(idx, &paths, NULL, NULL)) < 0 ||
-	    (rc = git_index_write_tree(tree_out, idx)) < 0) {
-		git_index_free(idx);
-		return braid_error_git(rc, "cannot snapshot the workspace");
+	    (rc = git_diff_index_to_workdir(&diff, wt, idx, &o)) < 0)
+		goto fail;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->status == GIT_DELTA_DELETED)
+			rc = git_index_remove_bypath(idx, d->old_file.path);
+		else
+			rc = git_index_add_bypath(idx, d->new_file.path);
+		if (rc < 0)
+			goto fail;
 	}
+	if ((rc = git_index_write_tree(tree_out, idx)) < 0)
+		goto fail;
+	git_diff_free(diff);
 	if (index_out)
 		*index_out = idx;
 	else
 		git_index_free(idx);
 	return 0;
+fail:
+	git_diff_free(diff);
+	git_index_free(idx);
+	return braid_error_git(rc, "cannot snapshot the workspace");
 }
 
 int braid_repo_index_write(git_index *index)
