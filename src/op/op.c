@@ -117,7 +117,8 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 		goto done;
 	if ((err = load_heads(&parents, &nparents, ctx)) < 0)
 		goto fail;
-	qsort(parents, nparents, sizeof(*parents), cmp_str);
+	if (nparents > 1)
+		qsort(parents, nparents, sizeof(*parents), cmp_str);
 	op_digest(digest, parents, nparents, agent_id, kind, payload);
 	braid_hex_encode(idhex, digest, sizeof(digest));
 	if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
