@@ -43,6 +43,9 @@ int braid_ctx_open(braid_ctx **out, const char *path) BRAID_WARN_UNUSED;
 
 void braid_ctx_free(braid_ctx *ctx);
 
+/** The state database of this repository (borrowed; see store.h). */
+struct braid_store *braid_ctx_store(const braid_ctx *ctx);
+
 /** The main worktree's root directory (borrowed). */
 const char *braid_ctx_root(const braid_ctx *ctx);
 

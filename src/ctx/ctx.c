@@ -267,24 +267,82 @@ static int current_branch(char **out, git_repository *repo)
 	return *out ? 0 : BRAID_ENOMEM;
 }
 
+static int init_payload(char **out, braid_ctx *ctx, const git_oid *head)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	json_t *p = json_pack("{s:s, s:s, s:s}", "target", ctx->target_name, "main",
+			      braid_repo_oid_hex(hex, head), "root", ctx->root);
+
+	*out = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(p);
+	return *out ? 0 : braid_error_set(BRAID_ENOMEM, "out of memory");
+}
+
+/*
+ * The steps of a first `braid init`, each safe to repeat: an init that
+ * crashed half-way is finished by the next one. The meta row `target` is
+ * written last and is what marks the repository as initialized.
+ */
+static int init_steps(braid_ctx *ctx, const char *db, const git_oid *head)
+{
+	braid_agent *sys = NULL;
+	char *sub = NULL, *payload = NULL;
+	int err;
+
+	if ((err = braid_fs_mkdir_p(ctx->dir, 0755)) < 0)
+		return err;
+	if (!(sub = braid_ctx__path(ctx, "keys")) || (err = braid_fs_mkdir_p(sub, 0700)) < 0)
+		goto done;
+	free(sub);
+	if (!(sub = braid_ctx__path(ctx, "ws")) || (err = braid_fs_mkdir_p(sub, 0755)) < 0)
+		goto done;
+	if ((err = exclude_braid_dir(ctx)) < 0)
+		goto done;
+	if (!ctx->store && (err = braid_store_open(&ctx->store, db)) < 0)
+		goto done;
+	if (!ctx->config && (err = open_config(ctx)) < 0)
+		goto done;
+	if ((err = braid_ctx_config_set(ctx, "braid.target", ctx->target_name)) < 0)
+		goto done;
+	if (braid_agent_lookup(&sys, ctx, BRAID_SYSTEM_AGENT) < 0 &&
+	    (err = braid_agent_add(&sys, NULL, ctx, BRAID_SYSTEM_AGENT, "system")) < 0)
+		goto done;
+	if ((err = init_payload(&payload, ctx, head)) < 0 || (err = braid_store_begin(ctx->store)) < 0)
+		goto done;
+	if ((err = braid_op_record(NULL, ctx, sys->id, "init", payload)) < 0 ||
+	    (err = braid_store_meta_set(ctx->store, "format", "1")) < 0 ||
+	    (err = braid_store_meta_set(ctx->store, "target", ctx->target_name)) < 0) {
+		braid_store_rollback(ctx->store);
+		goto done;
+	}
+	err = braid_store_commit(ctx->store);
+done:
+	if (!err && !sub)
+		err = BRAID_ENOMEM;
+	braid_agent_free(sys);
+	free(sub);
+	free(payload);
+	return err;
+}
+
 int braid_init(braid_ctx **out, int *created, const char *path, const char *target)
 {
 	braid_ctx *ctx = NULL;
-	char *db = NULL, *branch = NULL, *sub = NULL, *payload = NULL;
-	braid_agent *sys = NULL;
+	braid_flock lk = BRAID_FLOCK_INIT;
+	char *db = NULL, *branch = NULL, *lockpath = NULL;
 	git_oid head;
-	int err, fresh;
+	int err, fresh = 0;
 
 	if ((err = ctx_alloc(&ctx, path)) < 0)
 		return err;
-	if (!(db = braid_ctx__path(ctx, "state.db"))) {
+	if (!(db = braid_ctx__path(ctx, "state.db")) || !(lockpath = braid_ctx__path(ctx, "init.lock"))) {
 		err = BRAID_ENOMEM;
 		goto fail;
 	}
-	fresh = !braid_fs_exists(db);
-	if (!fresh) {
-		if ((err = finish_open(ctx)) < 0)
-			goto fail;
+	if ((err = braid_fs_mkdir_p(ctx->dir, 0755)) < 0 ||
+	    (err = braid_flock_acquire(&lk, lockpath, 60000, NULL, NULL)) < 0)
+		goto fail;
+	if (braid_fs_exists(db) && finish_open(ctx) == 0) {
 		if (target && strcmp(target, ctx->target_name) && strcmp(target, ctx->target)) {
 			err = braid_error_set(BRAID_ESTATE,
 					      "braid is already set up here with target '%s'; "
@@ -294,6 +352,11 @@ int braid_init(braid_ctx **out, int *created, const char *path, const char *targ
 		}
 		goto ok;
 	}
+	braid_error_clear();
+	braid_store_free(ctx->store);
+	ctx->store = NULL;
+	git_config_free(ctx->config);
+	ctx->config = NULL;
 	if (target)
 		branch = braid_strdup(target);
 	else if ((err = current_branch(&branch, ctx->git)) < 0)
@@ -302,87 +365,35 @@ int braid_init(braid_ctx **out, int *created, const char *path, const char *targ
 		err = err ? err : BRAID_ENOMEM;
 		goto fail;
 	}
-	if ((err = braid_repo_ref_oid(&head, ctx->git, ctx->target)) < 0) {
+	if (braid_repo_ref_oid(&head, ctx->git, ctx->target) < 0) {
 		err = braid_error_set(BRAID_ESTATE, "branch '%s' does not exist or has no commit",
 				      ctx->target_name);
 		goto fail;
 	}
-	if ((err = braid_fs_mkdir_p(ctx->dir, 0755)) < 0)
+	if ((err = init_steps(ctx, db, &head)) < 0 || (err = find_workspace(ctx)) < 0)
 		goto fail;
-	if (!(sub = braid_ctx__path(ctx, "keys")) || (err = braid_fs_mkdir_p(sub, 0700)) < 0)
-		goto fail;
-	free(sub);
-	if (!(sub = braid_ctx__path(ctx, "ws")) || (err = braid_fs_mkdir_p(sub, 0755)) < 0)
-		goto fail;
-	if ((err = exclude_braid_dir(ctx)) < 0)
-		goto fail;
-	if ((err = braid_store_open(&ctx->store, db)) < 0 || (err = open_config(ctx)) < 0)
-		goto fail;
-	/* Two `braid init` racing: the store's transaction decides who records init. */
-	if ((err = braid_store_begin(ctx->store)) < 0)
-		goto fail;
-	{
-		char *existing = NULL;
-		if (braid_store_meta_get(&existing, ctx->store, "target") == 0) {
-			free(existing);
-			braid_store_rollback(ctx->store);
-			braid_error_clear();
-			fresh = 0;
-			goto reopen;
-		}
-	}
-	if ((err = braid_store_meta_set(ctx->store, "target", ctx->target_name)) < 0 ||
-	    (err = braid_store_meta_set(ctx->store, "format", "1")) < 0 ||
-	    (err = braid_store_commit(ctx->store)) < 0) {
-		braid_store_rollback(ctx->store);
-		goto fail;
-	}
-	if ((err = braid_ctx_config_set(ctx, "braid.target", ctx->target_name)) < 0)
-		goto fail;
-	if ((err = braid_agent_add(&sys, NULL, ctx, BRAID_SYSTEM_AGENT, "system")) < 0)
-		goto fail;
-	{
-		char hex[GIT_OID_HEXSZ + 1];
-		json_t *p = json_pack("{s:s, s:s, s:s}", "target", ctx->target_name, "main",
-				      braid_repo_oid_hex(hex, &head), "root", ctx->root);
-		payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		json_decref(p);
-		if (!payload) {
-			err = BRAID_ENOMEM;
-			goto fail;
-		}
-	}
-	if ((err = braid_op_record(NULL, ctx, sys->id, "init", payload)) < 0)
-		goto fail;
-reopen:
-	if (!fresh) {
-		braid_store_free(ctx->store);
-		ctx->store = NULL;
-		git_config_free(ctx->config);
-		ctx->config = NULL;
-		if ((err = finish_open(ctx)) < 0)
-			goto fail;
-	} else if ((err = find_workspace(ctx)) < 0) {
-		goto fail;
-	}
+	fresh = 1;
 ok:
 	if (created)
 		*created = fresh;
+	braid_flock_release(&lk);
 	free(db);
 	free(branch);
-	free(sub);
-	free(payload);
-	braid_agent_free(sys);
+	free(lockpath);
 	*out = ctx;
 	return 0;
 fail:
+	braid_flock_release(&lk);
 	free(db);
 	free(branch);
-	free(sub);
-	free(payload);
-	braid_agent_free(sys);
+	free(lockpath);
 	braid_ctx_free(ctx);
 	return err;
+}
+
+struct braid_store *braid_ctx_store(const braid_ctx *ctx)
+{
+	return ctx->store;
 }
 
 const char *braid_ctx_root(const braid_ctx *ctx)

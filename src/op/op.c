@@ -341,7 +341,8 @@ int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
 		char *canon = NULL;
 
 		r.checked++;
-		qsort(op->parents, op->nparents, sizeof(char *), cmp_str);
+		if (op->nparents > 1)
+			qsort(op->parents, op->nparents, sizeof(char *), cmp_str);
 		if (canonical_payload(&canon, op->payload) < 0 || strcmp(canon, op->payload) != 0) {
 			r.bad_id++;
 			note_problem(&r, "op %.12s: payload is not canonical JSON", op->id);

@@ -105,7 +105,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 	git_repository *wt = NULL;
 	git_commit *c = NULL;
 	git_checkout_options co;
-	int err, rc;
+	int err, rc, made = 0;
 
 	if (strchr(name, '/'))
 		return braid_error_set(BRAID_EINVALID, "worktree name '%s' contains '/'", name);
@@ -121,6 +121,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 		err = braid_error_set(BRAID_EEXISTS, "git already has a worktree named '%s'", name);
 		goto done;
 	}
+	made = 1;
 	if ((err = braid_fs_mkdir_p(path, 0755)) < 0 || (err = braid_fs_mkdir_p(admin.ptr, 0755)) < 0)
 		goto done;
 	if (!realpath(path, abspath)) {
@@ -155,7 +156,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 	if ((rc = git_repository_set_head_detached(wt, commit)) < 0)
 		err = braid_error_git(rc, "cannot set the worktree's HEAD");
 done:
-	if (err < 0 && admin.size) {
+	if (err < 0 && made) {
 		/* Leave no half-made worktree behind (libgit2's own trap). */
 		int cleanup = braid_fs_rm_rf(admin.ptr);
 		cleanup |= braid_fs_rm_rf(path);

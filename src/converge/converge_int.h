@@ -1,0 +1,41 @@
+/*
+ * converge_int.h: what the files of the converge engine share: loading a
+ * submission row, materializing a merged tree into a worktree, and the
+ * lander's entry points used by submit and doctor.
+ */
+#ifndef BRAID_CONVERGE_INT_H
+#define BRAID_CONVERGE_INT_H
+
+#include <git2.h>
+
+#include "braid/converge.h"
+#include "converge/treemerge.h"
+
+/** Columns of a submission as the engine needs them (owned strings). */
+int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRAID_WARN_UNUSED;
+
+/** Update a submission's state and optional columns (NULL leaves a column as is). */
+int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
+				   const char *land_commit, const char *expected_main,
+				   const char *conflict_id, const char *result_op,
+				   const char *detail) BRAID_WARN_UNUSED;
+
+/** JSON (string, malloc'd) describing a tree merge's files for submissions and conflicts. */
+char *braid_converge__files_json(const braid_tm_result *r);
+
+/**
+ * Make the worktree at `wt` hold tree `to` where it now holds tree `from`:
+ * write changed files, delete removed ones. Before touching anything it
+ * checks that every file it will write still has the content of `from` on
+ * disk, so an edit made meanwhile is never overwritten (BRAID_ESTALE).
+ *
+ * @param[out] written  files written or removed.
+ */
+int braid_converge__checkout(git_repository *wt, const char *workdir, const git_oid *from,
+			     const git_oid *to, size_t *written) BRAID_WARN_UNUSED;
+
+/** Build a conflict description (ours_origin per file) for a tree merge result. */
+int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
+				const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * submit.c: `braid submit`. The snapshot is committed onto the change and
+ * queued durably (SQLite commit with synchronous=FULL, git objects fsynced)
+ * before anything is merged, so an acknowledged submission can never be
+ * lost; then this process drives the queue until its submission is decided.
+ */
+#include "common.h"
+#include "braid/change.h"
+#include "braid/conflict.h"
+#include "braid/repo.h"
+#include "change/change_int.h"
+#include "converge/converge_int.h"
+#include "ctx/ctx_int.h"
+#include "util/buf.h"
+#include "util/fault.h"
+#include "util/fs.h"
+#include "util/path.h"
+#include "util/time.h"
+#include "workspace/workspace_int.h"
+
+void braid_submit_result_free(braid_submit_result *r)
+{
+	if (!r)
+		return;
+	free(r->state);
+	free(r->change_id);
+	free(r->snapshot_commit);
+	free(r->land_commit);
+	free(r->conflict_id);
+	free(r->op_id);
+	free(r->update_note);
+	free(r->detail);
+	free(r);
+}
+
+static int64_t queued_for_change(braid_ctx *ctx, const char *change_id)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (braid_store__stmt(&st, ctx->store,
+			      "SELECT id FROM submissions WHERE change_id = ?"
+			      " AND state IN ('pending', 'landing') ORDER BY id DESC LIMIT 1") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* A resolution must not be submitted with braid's conflict markers still in it. */
+static int check_markers(braid_ctx *ctx, const braid_workspace *ws, const char *conflict_id)
+{
+	braid_conflict *k = NULL;
+	braid_buf path = BRAID_BUF_INIT, content = BRAID_BUF_INIT, bad = BRAID_BUF_INIT;
+	size_t i;
+	int err;
+
+	if ((err = braid_conflict_get(&k, ctx, conflict_id)) < 0)
+		return err;
+	for (i = 0; i < k->nfiles && !err; i++) {
+		if ((err = braid_path_join(&path, ws->path, k->files[i].path)) < 0)
+			break;
+		if (braid_fs_read(&content, path.ptr, 256u << 20) < 0) {
+			braid_error_clear();
+			continue;
+		}
+		if ((strstr(content.ptr, "<<<<<<< main") || strstr(content.ptr, ">>>>>>> submitted")) &&
+		    (err = braid_buf_printf(&bad, "%s%s", bad.size ? ", " : "", k->files[i].path)) < 0)
+			break;
+	}
+	if (!err && bad.size)
+		err = braid_error_set(BRAID_ESTATE,
+				      "conflict markers are still in %s; edit them out, then submit "
+				      "again",
+				      bad.ptr);
+	braid_buf_dispose(&path);
+	braid_buf_dispose(&content);
+	braid_buf_dispose(&bad);
+	braid_conflict_free(k);
+	return err;
+}
+
+static int enqueue(int64_t *id, braid_ctx *ctx, const braid_workspace *ws,
+		   const braid_workspace_snap *snap, const char *message, const char *resolves)
+{
+	char bhex[GIT_OID_HEXSZ + 1], hhex[GIT_OID_HEXSZ + 1];
+	sqlite3_stmt *st;
+	int64_t now = braid_time_now_ms();
+	int err;
+
+	if ((err = braid_store_begin(ctx->store)) < 0)
+		return err;
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "INSERT INTO submissions(change_id, agent_id, workspace_id,"
+				     " base_commit, head_commit, message, resolves, state, snapshot_op,"
+				     " created_at, updated_at)"
+				     " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")) < 0)
+		goto rollback;
+	sqlite3_bind_text(st, 1, snap->change_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ws->agent_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ws->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, braid_repo_oid_hex(bhex, &snap->base), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, braid_repo_oid_hex(hhex, &snap->head), -1, SQLITE_STATIC);
+	braid_store__bind_text(st, 6, message);
+	braid_store__bind_text(st, 7, resolves);
+	braid_store__bind_text(st, 8, snap->op_id);
+	sqlite3_bind_int64(st, 9, now);
+	sqlite3_bind_int64(st, 10, now);
+	if ((err = braid_store__step_done(ctx->store, st, "cannot queue the submission")) < 0)
+		goto rollback;
+	*id = sqlite3_last_insert_rowid(ctx->store->db);
+	if ((err = braid_change__set(ctx, snap->change_id, "submitted", NULL, NULL, NULL)) < 0)
+		goto rollback;
+	return braid_store_commit(ctx->store);
+rollback:
+	braid_store_rollback(ctx->store);
+	return err;
+}
+
+int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
+			  const braid_submit_options *opts)
+{
+	braid_submit_options defaults = BRAID_SUBMIT_OPTIONS_INIT;
+	braid_workspace *ws = NULL;
+	braid_change *ch = NULL;
+	braid_workspace_snap snap = {0};
+	braid_submission *sub = NULL;
+	braid_submit_result *res = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int64_t id, earlier;
+	int err, update;
+
+	if (!opts)
+		opts = &defaults;
+	update = opts->update >= 0 ? opts->update : braid_ctx_config_bool(ctx, "submit.update", 1);
+	if (!(res = calloc(1, sizeof(*res))))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if ((err = braid_workspace__current(&ws, ctx)) < 0)
+		goto fail;
+	/* One submission per change in flight: let an earlier one finish first. */
+	if (ws->change_id && (earlier = queued_for_change(ctx, ws->change_id)) != 0) {
+		if ((err = braid_converge_drive(ctx, earlier, NULL, opts->progress, opts->payload)) < 0)
+			goto fail;
+		braid_workspace_free(ws);
+		ws = NULL;
+		if ((err = braid_workspace__current(&ws, ctx)) < 0)
+			goto fail;
+	}
+	if ((err = braid_change_get(&ch, ctx, ws->change_id)) < 0)
+		goto fail;
+	if (ch->resolving && (err = check_markers(ctx, ws, ch->resolving)) < 0)
+		goto fail;
+	if ((err = braid_workspace__snapshot(&snap, ctx, ws, opts->message)) < 0)
+		goto fail;
+	res->change_id = braid_strdup(snap.change_id);
+	res->snapshot_commit = braid_strdup(braid_repo_oid_hex(hex, &snap.head));
+	if (!snap.has_work) {
+		res->state = braid_strdup("nothing");
+		goto ok;
+	}
+	if ((err = enqueue(&id, ctx, ws, &snap, opts->message, ch->resolving)) < 0)
+		goto fail;
+	res->submission_id = id;
+	BRAID_FAULT("after-snapshot");
+	if (!opts->wait) {
+		res->state = braid_strdup("pending");
+		goto ok;
+	}
+	if ((err = braid_converge_drive(ctx, id, NULL, opts->progress, opts->payload)) < 0 ||
+	    (err = braid_converge__load(&sub, ctx, id)) < 0)
+		goto fail;
+	res->state = braid_strdup(sub->state);
+	res->land_commit = sub->land_commit ? braid_strdup(sub->land_commit) : NULL;
+	res->conflict_id = sub->conflict_id ? braid_strdup(sub->conflict_id) : NULL;
+	res->op_id = sub->result_op ? braid_strdup(sub->result_op) : NULL;
+	res->detail = sub->detail ? braid_strdup(sub->detail) : NULL;
+	if (sub->detail) {
+		json_t *d = json_loads(sub->detail, 0, NULL);
+		res->merged_regions = (size_t)json_integer_value(json_object_get(d, "merged_regions"));
+		json_decref(d);
+	}
+	if (!strcmp(sub->state, "landed") && update) {
+		braid_update_result *ur = NULL;
+		int uerr = braid_converge_update(&ur, ctx);
+		if (uerr == 0) {
+			res->updated = !strcmp(ur->state, "updated") || !strcmp(ur->state, "up-to-date");
+		} else {
+			res->update_note = braid_sprintf_alloc(
+				"the workspace stays on your snapshot: %s", braid_error_last());
+			braid_error_clear();
+		}
+		braid_update_result_free(ur);
+	}
+ok:
+	if (!res->state) {
+		err = braid_error_set(BRAID_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = res;
+	res = NULL;
+	err = 0;
+	goto done;
+fail:
+	braid_submit_result_free(res);
+done:
+	braid_submission_free(sub);
+	braid_workspace__snap_clear(&snap);
+	braid_change_free(ch);
+	braid_workspace_free(ws);
+	return err;
+}
