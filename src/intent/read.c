@@ -250,6 +250,19 @@ static int record_read(braid_ctx *ctx, const char *agent, const char *path, cons
 	braid_store__bind_text(st, 7, commit);
 	braid_store__bind_text(st, 8, base_hash);
 	sqlite3_bind_int64(st, 9, braid_time_now_ms());
+	if ((err = braid_store__step_done(ctx->store, st, "cannot record the read")) < 0)
+		goto done;
+	/* Keep the last few reads of the region. */
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "DELETE FROM intent_reads WHERE agent_id = ?1 AND path = ?2 AND "
+	         "symbol = ?3 AND rowid NOT IN (SELECT rowid FROM intent_reads WHERE "
+	         "agent_id = ?1 AND path = ?2 AND symbol = ?3 ORDER BY rowid DESC "
+	         "LIMIT 8)")) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, symbol ? symbol : "", -1, SQLITE_STATIC);
 	err = braid_store__step_done(ctx->store, st, "cannot record the read");
 done:
 	free(base_hash);
@@ -670,7 +683,8 @@ int braid_intent_write(braid_intent_stale_list **stale, char new_hash[65], braid
 		if ((err = braid_store__stmt(
 		         &st, ctx->store,
 		         "SELECT blob, commit_id, hash FROM intent_reads WHERE agent_id "
-		         "= ? AND path = ? AND symbol = ?")) < 0)
+		         "= ?1 AND path = ?2 AND symbol = ?3 ORDER BY (hash = ?4) DESC, "
+		         "rowid DESC LIMIT 1")) < 0)
 			goto done;
 		sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, t.path, -1, SQLITE_STATIC);
@@ -679,6 +693,7 @@ int braid_intent_write(braid_intent_stale_list **stale, char new_hash[65], braid
 		                  : t.symbol ? t.symbol
 		                             : "",
 		                  -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, if_hash, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			read_blob = braid_store__col_strdup(st, 0);
 			read_commit = braid_store__col_strdup(st, 1);
@@ -797,9 +812,12 @@ int braid_intent_check_reads(braid_intent_stale_list **out, braid_ctx *ctx, cons
 		*out = NULL;
 	if (!agent_id && (err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
 		return err;
-	if ((err = braid_store__stmt(&st, ctx->store,
-	                             "SELECT path, symbol, commit_id, base_hash FROM intent_reads "
-	                             "WHERE agent_id = ?")) < 0)
+	if ((err =
+	         braid_store__stmt(&st, ctx->store,
+	                           "SELECT path, symbol, commit_id, base_hash FROM intent_reads r "
+	                           "WHERE agent_id = ?1 AND rowid = (SELECT MAX(rowid) FROM "
+	                           "intent_reads o WHERE o.agent_id = ?1 AND o.path = r.path AND "
+	                           "o.symbol = r.symbol)")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, agent_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -91,11 +91,12 @@ const braid_store_schema braid_store__schemas[] = {
 	 "  at INTEGER NOT NULL, yield_by INTEGER, seen INTEGER NOT NULL DEFAULT 0);"
 	 "CREATE INDEX IF NOT EXISTS intent_notices_agent ON intent_notices(agent_id, seen);"
 	 "CREATE INDEX IF NOT EXISTS intent_notices_token ON intent_notices(token);"
-	 /* intent_reads: each agent's last hash-checked read of a file or symbol. */
+	 /* intent_reads: each agent's recent hash-checked reads of a file or symbol (the
+	    newest row per region is its last read; a few older ones explain stale hashes). */
 	 "CREATE TABLE IF NOT EXISTS intent_reads("
 	 "  agent_id TEXT NOT NULL, path TEXT NOT NULL, symbol TEXT NOT NULL DEFAULT '',"
 	 "  hash TEXT NOT NULL, blob TEXT, source TEXT NOT NULL, commit_id TEXT,"
-	 "  base_hash TEXT, read_at INTEGER NOT NULL, PRIMARY KEY(agent_id, path, symbol));"},
+	 "  base_hash TEXT, read_at INTEGER NOT NULL, UNIQUE(agent_id, path, symbol, hash));"},
 };
 
 const size_t braid_store__nschemas = BRAID_ARRAY_SIZE(braid_store__schemas);
