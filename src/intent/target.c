@@ -509,10 +509,12 @@ static int is_directory(braid_ctx *ctx, const iview *v, const char *path)
 	char *abs = braid_sprintf_alloc("%s/%s", v->ws_path ? v->ws_path : ctx->root, path);
 	int dir = 0;
 
-	if (abs && stat(abs, &st) == 0)
-		dir = S_ISDIR(st.st_mode);
+	if (abs && stat(abs, &st) == 0) {
+		free(abs);
+		return S_ISDIR(st.st_mode); /* it exists in the agent's view: that decides */
+	}
 	free(abs);
-	if (!dir) {
+	{
 		git_oid head;
 		git_commit *c = NULL;
 		git_tree *tree = NULL;
