@@ -60,7 +60,8 @@ static int cmd_submit(cli_args *a)
 		rc = cli_fail(a, err);
 		goto done;
 	}
-	if (!strcmp(r->state, "conflicted"))
+	if (!strcmp(r->state, "conflicted") || !strcmp(r->state, "refused") ||
+	    !strcmp(r->state, "failed"))
 		rc = CLI_NEGATIVE;
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:s?}",
@@ -97,6 +98,19 @@ static int cmd_submit(cli_args *a)
 		printf(
 		    "next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
 		    r->conflict_id, r->conflict_id);
+	} else if (!strcmp(r->state, "refused")) {
+		json_t *d = json_loads(r->detail, 0, NULL);
+		json_t *stale = json_object_get(d, "stale");
+		size_t i;
+		printf("submission refused; your snapshot is kept on change %s, submit again later\n"
+		       "%s\n",
+		       r->change_id, json_string_value(json_object_get(d, "message")));
+		for (i = 0; i < json_array_size(stale); i++) {
+			const char *diff = json_string_value(json_object_get(json_array_get(stale, i), "diff"));
+			if (diff)
+				printf("%s\n", diff);
+		}
+		json_decref(d);
 	} else {
 		printf("submission %lld %s\n", (long long)r->submission_id, r->state);
 		if (r->detail)

@@ -66,7 +66,12 @@ typedef struct braid_submit_options {
 	}
 
 typedef struct braid_submit_result {
-	/** "landed", "conflicted", "failed", "pending" or "nothing" (no changes to submit). */
+	/**
+	 * "landed", "conflicted", "failed", "pending", "nothing" (no changes to
+	 * submit) or "refused" (another agent holds an L3/L4 intent on what it
+	 * touches, or a region it read changed since: `detail` says which; the
+	 * snapshot is kept on the change and submit can be retried).
+	 */
 	char *state;
 	int64_t submission_id;
 	char *change_id;

@@ -9,7 +9,20 @@
 #include <git2.h>
 
 #include "braid/converge.h"
+#include "braid/intent.h"
 #include "converge/treemerge.h"
+
+/** What a submission touches, for the intent checks (see touch.c). */
+typedef struct braid_converge_touches {
+	braid_intent_touch *items; /* strings and ranges owned; content borrowed from blobs */
+	git_blob **blobs;
+	size_t count;
+} braid_converge_touches;
+
+/** Files changed from `base` to `head` (commits), with changed line ranges of the new content. */
+int braid_converge__touches(braid_converge_touches *out, git_repository *repo,
+			    const git_oid *base, const git_oid *head) BRAID_WARN_UNUSED;
+void braid_converge__touches_free(braid_converge_touches *t);
 
 /** Columns of a submission as the engine needs them (owned strings). */
 int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRAID_WARN_UNUSED;
