@@ -49,10 +49,10 @@ static void print_failed(long long id, const char *detail, const char *target)
 }
 
 static const cli_opt submit_opts[] = {
-	{"message", 'm', 1, "describe the work (the commit message)"},
-	{"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
-	{"no-update", 0, 0, "after landing, leave the workspace on the snapshot"},
-	{0},
+    {"message", 'm', 1, "describe the work (the commit message)"},
+    {"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
+    {"no-update", 0, 0, "after landing, leave the workspace on the snapshot"},
+    {0},
 };
 
 static void print_files(const char *detail, int only_conflicts)
@@ -69,8 +69,8 @@ static void print_files(const char *detail, int only_conflicts)
 		printf("  %s %-30s %s\n", clean ? "merged  " : "CONFLICT",
 		       json_string_value(json_object_get(f, "path")),
 		       json_string_value(json_object_get(f, "description"))
-			       ? json_string_value(json_object_get(f, "description"))
-			       : "");
+		           ? json_string_value(json_object_get(f, "description"))
+		           : "");
 	}
 	json_decref(d);
 }
@@ -84,7 +84,7 @@ static int cmd_submit(cli_args *a)
 
 	if (a->npos)
 		return cli_usage_error(a, "unexpected argument '%s' (use -m for the message)",
-				       a->pos[0]);
+		                       a->pos[0]);
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	o.message = cli_opt_value(a, "message");
@@ -96,11 +96,12 @@ static int cmd_submit(cli_args *a)
 		rc = cli_fail(a, err);
 		goto done;
 	}
-	if (!strcmp(r->state, "conflicted") || !strcmp(r->state, "failed"))
+	if (!strcmp(r->state, "conflicted") || !strcmp(r->state, "refused") ||
+	    !strcmp(r->state, "failed"))
 		rc = CLI_NEGATIVE;
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:s?}",
-				      "state", r->state, "submission", (json_int_t)r->submission_id,
+		                      "state", r->state, "submission", (json_int_t)r->submission_id,
 		                      "change", r->change_id, "snapshot", r->snapshot_commit,
 		                      "landed", r->land_commit, "conflict", r->conflict_id, "op",
 		                      r->op_id, "merged_regions", (json_int_t)r->merged_regions,
@@ -132,10 +133,24 @@ static int cmd_submit(cli_args *a)
 		print_files(r->detail, 1);
 		printf(
 		    "next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
-		       r->conflict_id, r->conflict_id);
+		    r->conflict_id, r->conflict_id);
 	} else if (!strcmp(r->state, "failed")) {
 		print_failed((long long)r->submission_id, r->detail, braid_ctx_target_name(ctx));
-		rc = CLI_NEGATIVE;
+	} else if (!strcmp(r->state, "refused")) {
+		json_t *d = json_loads(r->detail, 0, NULL);
+		json_t *stale = json_object_get(d, "stale");
+		size_t i;
+		printf(
+		    "submission refused; your snapshot is kept on change %s, submit again later\n"
+		    "%s\n",
+		    r->change_id, json_string_value(json_object_get(d, "message")));
+		for (i = 0; i < json_array_size(stale); i++) {
+			const char *diff =
+			    json_string_value(json_object_get(json_array_get(stale, i), "diff"));
+			if (diff)
+				printf("%s\n", diff);
+		}
+		json_decref(d);
 	} else {
 		printf("submission %lld %s\n", (long long)r->submission_id, r->state);
 		if (r->detail)
@@ -167,8 +182,8 @@ static int cmd_update(cli_args *a)
 	}
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:s?, s:I, s:I}", "state", r->state, "main",
-				      r->main_commit, "files_written", (json_int_t)r->files_written,
-				      "kept_edits", (json_int_t)r->kept_edits);
+		                      r->main_commit, "files_written", (json_int_t)r->files_written,
+		                      "kept_edits", (json_int_t)r->kept_edits);
 		if (r->detail)
 			json_object_set_new(j, "detail", json_loads(r->detail, 0, NULL));
 		cli_print_json(j);
@@ -183,7 +198,7 @@ static int cmd_update(cli_args *a)
 	} else {
 		printf(
 		    "not updated: your work conflicts with %s; nothing in the workspace changed\n",
-		       braid_ctx_target_name(ctx));
+		    braid_ctx_target_name(ctx));
 		print_files(r->detail, 1);
 	}
 	if (err == BRAID_ECONFLICT)
@@ -195,15 +210,16 @@ done:
 }
 
 CLI_COMMAND(submit, "submit", cmd_submit, submit_opts, "[-m MSG] [--no-wait] [--no-update]",
-	    "snapshot this workspace and land it on the target branch (or record a conflict)",
-	    "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
-	    "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
-	    "overlapping edits become a conflict object and the target branch is untouched.\n"
+            "snapshot this workspace and land it on the target branch (or record a conflict)",
+            "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
+            "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
+            "overlapping edits become a conflict object and the target branch is untouched.\n"
             "With a verification gate (gate.command in .braid/config) the merged tree must\n"
             "pass it first; a failing gate leaves the target branch untouched and shows the\n"
-            "log. Exit code 1 means the submission conflicted or failed verification.")
+            "log. Exit code 1 means the submission conflicted, was refused or failed\n"
+            "verification.")
 CLI_COMMAND(update, "update", cmd_update, no_opts, "",
-	    "bring this workspace onto the current target branch, keeping every edit",
-	    "Merges main into the workspace's committed work and uncommitted edits with the same\n"
-	    "MergePolicy as submit. If anything would conflict, nothing in the workspace changes\n"
-	    "and the exit code is 1.")
+            "bring this workspace onto the current target branch, keeping every edit",
+            "Merges main into the workspace's committed work and uncommitted edits with the same\n"
+            "MergePolicy as submit. If anything would conflict, nothing in the workspace changes\n"
+            "and the exit code is 1.")

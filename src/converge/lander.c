@@ -12,6 +12,7 @@
  * commit, retried if main is still at expected_main, and re-merged otherwise.
  */
 #include "common.h"
+#include "braid/intent.h"
 #include "braid/op.h"
 #include "braid/queue.h"
 #include "braid/repo.h"
@@ -181,7 +182,10 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	git_reference *head = NULL;
 	git_commit *oc = NULL, *nc = NULL;
 	git_tree *ot = NULL;
+	git_diff *diff = NULL;
 	git_checkout_options co;
+	char **paths = NULL;
+	size_t npaths = 0;
 
 	if (!braid_ctx_config_bool(ctx, "land.update-root", 1))
 		return;
@@ -191,9 +195,29 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	if (git_commit_lookup(&oc, ctx->git, old_main) < 0 || git_commit_tree(&ot, oc) < 0 ||
 	    git_commit_lookup(&nc, ctx->git, new_main) < 0)
 		goto done;
+	/* Only the paths the landing changed: the rest of a big tree is not even looked at. */
+	{
+		git_tree *nt = NULL;
+		size_t i;
+		if (git_commit_tree(&nt, nc) < 0 || git_diff_tree_to_tree(&diff, ctx->git, ot, nt, NULL) < 0) {
+			git_tree_free(nt);
+			goto done;
+		}
+		git_tree_free(nt);
+		npaths = git_diff_num_deltas(diff);
+		if (!npaths || !(paths = calloc(2 * npaths, sizeof(char *))))
+			goto done;
+		for (i = 0; i < npaths; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			paths[2 * i] = (char *)d->old_file.path;
+			paths[2 * i + 1] = (char *)d->new_file.path;
+		}
+	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	co.baseline = ot;
+	co.paths.strings = paths;
+	co.paths.count = 2 * npaths;
 	if (git_checkout_tree(ctx->git, (git_object *)nc, &co) < 0) {
 		char *note =
 		    braid_sprintf_alloc("could not update the main worktree: %s",
@@ -206,6 +230,8 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	}
 done:
 	git_error_clear();
+	free(paths);
+	git_diff_free(diff);
 	git_tree_free(ot);
 	git_commit_free(oc);
 	git_commit_free(nc);
@@ -491,20 +517,26 @@ done:
 }
 
 /*
- * The hook for intents (issue 4, item 7: "the agent holds its lock until
- * verification passes"). An agent's intents and leases on what it
- * submitted must outlive the submission while it waits in the queue and is
- * verified; this is the one place the queue reports that a submission was
- * decided ("landed", "conflicted" or "failed"), after the decision is
- * durable. The intents module (include/braid/intent.h) is not on main yet:
- * when it lands, release the change's intents here, e.g.
- * braid_intent_release_change(ctx, s->agent_id, s->change_id, outcome).
+ * The queue's hook for intents (the source design's "agent holds its lock
+ * until verification passes"): an agent's intents on what it submitted are
+ * kept while the submission waits and is verified, and released here, in
+ * whichever process decided it, once it has durably landed. A submission
+ * that failed verification or conflicted keeps them: its agent fixes the
+ * same change and submits again (leases still expire by their TTL).
  */
 void braid_converge__on_decided(braid_ctx *ctx, const braid_submission *s, const char *outcome)
 {
-	BRAID_UNUSED(ctx);
-	BRAID_UNUSED(s);
-	BRAID_UNUSED(outcome);
+	braid_converge_touches t = {0};
+	git_oid base, head;
+
+	if (strcmp(outcome, "landed") != 0)
+		return;
+	if (braid_repo_oid_parse(&base, s->base_commit) < 0 ||
+	    braid_repo_oid_parse(&head, s->head_commit) < 0 ||
+	    braid_converge__touches(&t, ctx->git, &base, &head) < 0 ||
+	    braid_intent_release_submitted(NULL, ctx, s->agent_id, t.items, t.count) < 0)
+		braid_error_clear(); /* leases expire anyway; landing is what counts */
+	braid_converge__touches_free(&t);
 }
 
 int braid_converge__fail(braid_ctx *ctx, const braid_submission *s, const char *detail,
