@@ -81,7 +81,10 @@ typedef struct pentry {
 	/* verdicts on `tree` */
 	int has_pass, verified, fails;
 	int64_t pass_run, fail_run, running_run, retry_running;
-	int covered; /* verified or a run is going */
+	/* independent mode: any run of this submission going, or passed, on any main */
+	int64_t sub_running, sub_passed;
+	int alone_stale; /* its pass alone cannot be used on today's main */
+	int covered;     /* verified or a run is going */
 	const char *status;
 	int64_t shown_run;
 } pentry;
@@ -261,6 +264,8 @@ static void memo_sweep(spec *sp)
 
 /* ---- verdicts -------------------------------------------------------------- */
 
+static int sub_runs(pentry *e, spec *sp);
+
 /* Fill the verdict fields of `e` from the runs recorded on its tree. */
 static int verdicts(pentry *e, spec *sp, const plan *p)
 {
@@ -308,6 +313,33 @@ static int verdicts(pentry *e, spec *sp, const plan *p)
 	if (rc != SQLITE_DONE)
 		return braid_store__error(sp->ctx->store, "cannot read gate runs");
 	e->covered = e->verified || e->running_run;
+	if (sp->cfg.independent) {
+		if ((err = sub_runs(e, sp)) < 0)
+			return err;
+		e->covered = e->covered || e->sub_running;
+	}
+	return 0;
+}
+
+/* Independent mode: the latest running and passed runs of e's submission, on any main. */
+static int sub_runs(pentry *e, spec *sp)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = braid_store__stmt(&st, sp->ctx->store,
+	                             "SELECT max(CASE WHEN state = 'running' THEN id END),"
+	                             " max(CASE WHEN state = 'passed' THEN id END)"
+	                             " FROM gate_runs WHERE submission_id = ? AND gate_key = ?")) <
+	    0)
+		return err;
+	sqlite3_bind_int64(st, 1, e->s->id);
+	sqlite3_bind_text(st, 2, sp->cfg.key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		e->sub_running = sqlite3_column_int64(st, 0);
+		e->sub_passed = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
 	return 0;
 }
 
@@ -356,7 +388,22 @@ static int build_chain(plan *p, spec *sp)
 	git_oid_cpy(&top_tree, &p->main_tree);
 	for (i = 0; i < p->n; i++) {
 		pentry *e = &p->e[i];
-		memo *m;
+		memo *m = NULL;
+		if (sp->cfg.independent && i > 0) {
+			/* Alone, only the head needs today's merge: the others are verified
+			 * on whatever main they were scheduled on, or wait for a run. */
+			if ((err = sub_runs(e, sp)) < 0)
+				return err;
+			if (e->sub_running || e->sub_passed) {
+				e->covered = 1;
+				e->in_chain = 1;
+				e->chain_pos = (int)p->nchain;
+				p->chain[p->nchain++] = e;
+				e->status = e->sub_running ? "verifying" : "passed";
+				e->shown_run = e->sub_running ? e->sub_running : e->sub_passed;
+				continue;
+			}
+		}
 		if ((err = spec_merge(&m, sp, &top, e->s)) < 0)
 			return err;
 		git_oid_cpy(&e->parent, &top);
@@ -743,19 +790,21 @@ static int record_retry(spec *sp, pentry *e)
 static int cancel_stale(spec *sp, plan *p, size_t *running)
 {
 	sqlite3_stmt *st;
-	int64_t ids[128];
+	int64_t ids[128], subs[128];
 	char *trees[128];
 	size_t n = 0, i, j;
 	int err, rc;
 
 	*running = 0;
-	if ((err = braid_store__stmt(&st, sp->ctx->store,
-	                             "SELECT id, tree FROM gate_runs WHERE state = 'running'"
-	                             " AND kind != 'verify' AND gate_key = ? LIMIT 128")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, sp->ctx->store,
+	         "SELECT id, tree, submission_id FROM gate_runs WHERE state = 'running'"
+	         " AND kind != 'verify' AND gate_key = ? LIMIT 128")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, sp->cfg.key, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 128) {
 		ids[n] = sqlite3_column_int64(st, 0);
+		subs[n] = sqlite3_column_int64(st, 2);
 		trees[n++] = braid_store__col_strdup(st, 1);
 	}
 	sqlite3_reset(st);
@@ -764,7 +813,9 @@ static int cancel_stale(spec *sp, plan *p, size_t *running)
 		git_oid t;
 		if (trees[i] && git_oid_fromstr(&t, trees[i]) == 0)
 			for (j = 0; j < p->n && !keep; j++)
-				keep = !p->e[j].conflict && git_oid_equal(&p->e[j].tree, &t);
+				keep = (!p->e[j].conflict && git_oid_equal(&p->e[j].tree, &t)) ||
+				       /* alone, a run stays useful while its submission waits */
+				       (sp->cfg.independent && p->e[j].s->id == subs[i]);
 		git_error_clear();
 		if (keep)
 			(*running)++;
@@ -853,7 +904,8 @@ static int schedule_independent(spec *sp, plan *p, size_t free_slots)
 
 	for (i = 0; i < p->nchain && free_slots; i++) {
 		pentry *e = p->chain[i];
-		if (e->covered || e->has_pass || e->fails)
+		/* Verified alone once is enough until its turn shows it is not (alone_stale). */
+		if (e->covered || e->has_pass || e->fails || (e->sub_passed && !e->alone_stale))
 			continue;
 		if ((err = start_run(sp, p, e, &p->main_tree, "queue", 1)) < 0)
 			return err;
@@ -978,6 +1030,7 @@ static int plan_round(spec *sp, int *acted)
 				*acted = 1;
 				goto done;
 			}
+			h->alone_stale = 1; /* verify it again, on today's main */
 		}
 		if ((h->suspect || (sp->cfg.independent && h->fails && !h->has_pass)) &&
 		    !h->running_run) {

@@ -728,7 +728,10 @@ int braid_gate__reap(braid_ctx *ctx, size_t *finished)
 		if (braid_fs_exists(res.ptr)) {
 			json_t *j = json_load_file(res.ptr, 0, NULL);
 			code = (int)json_integer_value(json_object_get(j, "exit"));
-			if (cancelling || json_is_true(json_object_get(j, "cancelled")))
+			/* An unreadable result is no verdict (never a pass): run it again. */
+			if (!json_is_integer(json_object_get(j, "exit")))
+				to = cancelling ? "cancelled" : "lost";
+			else if (cancelling || json_is_true(json_object_get(j, "cancelled")))
 				to = "cancelled";
 			else if (!json_is_true(json_object_get(j, "spawned")))
 				to = "lost";
