@@ -50,6 +50,7 @@
 #define LOG_TAIL    6000 /* bytes of a failing log kept in the submission */
 #define REPLAN_MS   1000 /* replan at least this often while driving */
 #define POLL_US     20000
+#define MAX_LOST    3 /* runs lost on one tree before the tree counts as failing */
 
 /* A speculative merge, cached per driver: (parent, submission) -> result. */
 typedef struct memo {
@@ -271,7 +272,7 @@ static int verdicts(pentry *e, spec *sp, const plan *p)
 {
 	sqlite3_stmt *st;
 	char hex[GIT_OID_HEXSZ + 1];
-	int err, rc;
+	int err, rc, lost = 0;
 
 	e->has_pass = e->verified = e->fails = 0;
 	e->pass_run = e->fail_run = e->running_run = e->retry_running = 0;
@@ -303,6 +304,11 @@ static int verdicts(pentry *e, spec *sp, const plan *p)
 		} else if (!strcmp(state, "failed") || !strcmp(state, "timeout")) {
 			e->fails++;
 			e->fail_run = id;
+		} else if (!strcmp(state, "lost") && ++lost >= MAX_LOST) {
+			/* The gate cannot even be started on this tree: that is a failure. */
+			e->fails++;
+			e->fail_run = id;
+			lost = 0;
 		} else if (!strcmp(state, "running")) {
 			e->running_run = id;
 			if (!strcmp(kind, "retry"))
