@@ -598,6 +598,71 @@ static int carry(struct fctx *f, size_t first)
 	return adopt(f, first, &sr);
 }
 
+/* Bytes inside conflicting regions (ours + base + theirs), from `first`. */
+static size_t conflict_bytes(const braid_merge__regions *rs, size_t first)
+{
+	size_t i, n = 0;
+
+	for (i = first; i < rs->n; i++)
+		if (rs->v[i].verdict != BRAID_VERDICT_MERGE)
+			n += rs->v[i].base_len + rs->v[i].ours_len + rs->v[i].theirs_len;
+	return n;
+}
+
+/*
+ * Give each conflicting line region the kind, description and symbols of
+ * a structural conflict over the same lines.
+ */
+static int name_from(struct fctx *f, size_t first, const braid_merge__sresult *sr)
+{
+	size_t i, k, n;
+
+	for (i = first; i < f->regions.n; i++) {
+		braid_merge_region *l = &f->regions.v[i];
+
+		if (l->verdict == BRAID_VERDICT_MERGE)
+			continue;
+		for (k = 0; k < sr->regions.n; k++) {
+			const braid_merge_region *s = &sr->regions.v[k];
+			char **syms = NULL, *d;
+
+			if (s->verdict == BRAID_VERDICT_MERGE || s->base_start > l->base_end ||
+			    l->base_start > s->base_end)
+				continue;
+			for (n = 0; s->symbols && s->symbols[n]; n++)
+				;
+			if (n && !(syms = calloc(n + 1, sizeof(*syms))))
+				return braid_error_set(BRAID_ENOMEM,
+				                       "out of memory naming a conflict");
+			for (n = 0; syms && s->symbols[n]; n++)
+				if (!(syms[n] = braid_strdup(s->symbols[n]))) {
+					while (n--)
+						free(syms[n]);
+					free(syms);
+					return BRAID_ENOMEM;
+				}
+			if (!(d = braid_strdup(s->description))) {
+				for (n = 0; syms && syms[n]; n++)
+					free(syms[n]);
+				free(syms);
+				return BRAID_ENOMEM;
+			}
+			free(l->description);
+			l->description = d;
+			if (l->symbols) {
+				for (n = 0; l->symbols[n]; n++)
+					free(l->symbols[n]);
+				free(l->symbols);
+			}
+			l->symbols = syms;
+			l->kind = s->kind;
+			l->verdict = s->verdict;
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * Tiers 2 and 3 where the line tier conflicted: take the structural merge
  * when it is clean, or when its conflicts lie where the lines conflicted
@@ -615,9 +680,15 @@ static int refine(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1 || (!sr.clean && !within_line_conflicts(f, first, &sr))) {
-		if (err == 0)
-			braid_merge__sresult_release(&sr);
+	if (err == 1)
+		return braid_merge__annotate(&f->regions, f->in, lang);
+	if (!sr.clean && (!within_line_conflicts(f, first, &sr) ||
+	                  conflict_bytes(&sr.regions, 0) > conflict_bytes(&f->regions, first))) {
+		/* the line tier's conflicts are finer: keep them, named by structure */
+		err = name_from(f, first, &sr);
+		braid_merge__sresult_release(&sr);
+		if (err < 0)
+			return err;
 		return braid_merge__annotate(&f->regions, f->in, lang);
 	}
 	return adopt(f, first, &sr);
