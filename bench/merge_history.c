@@ -66,6 +66,7 @@ struct stats {
 };
 
 static int no_process;
+static braid_merge_options braid_opts = BRAID_MERGE_OPTIONS_INIT;
 static const char *dump_dir;
 static size_t dumped;
 
@@ -283,7 +284,7 @@ static void scenario(struct stats *S, const char *path, const char *b, size_t bl
 	in.path = path;
 	in.ours_label = "ours", in.base_label = "base", in.theirs_label = "theirs";
 	ms = now_ms();
-	if (braid_merge_file(&br, &in, NULL) == 0) {
+	if (braid_merge_file(&br, &in, &braid_opts) == 0) {
 		times_add(&S->tool[T_BRAID].t, now_ms() - ms);
 		clean[T_BRAID] = br->clean;
 		len[T_BRAID] = br->merged_len;
@@ -685,7 +686,7 @@ static void report(struct stats *S, int ex)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_merge_history history REPO [--max-merges N] [--no-process] "
-	                "[--dump DIR]\n"
+	                "[--tier N] [--dump DIR]\n"
 	                "       bench_merge_history examples DIR [--no-process]\n");
 	exit(2);
 }
@@ -706,6 +707,8 @@ int main(int argc, char **argv)
 			max_merges = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--no-process"))
 			no_process = 1;
+		else if (!strcmp(argv[i], "--tier") && i + 1 < argc)
+			braid_opts.max_tier = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
 			dump_dir = argv[++i];
 		else
