@@ -653,6 +653,22 @@ char *braid_intent__agent_name(braid_ctx *ctx, const char *agent_id)
 	return name ? name : braid_strdup(agent_id);
 }
 
+/*
+ * Routine grants and releases are ops unless intent.log = "contention", which
+ * keeps only what affects others (preemptions, expiries) in the op log: each
+ * op is about half the pages a lock transaction writes.
+ */
+static int log_routine(braid_ctx *ctx)
+{
+	char *v = NULL;
+	int all = 1;
+
+	if (braid_ctx_config_string(&v, ctx, "intent.log", NULL) == 0 && v)
+		all = strcmp(v, "contention") != 0;
+	free(v);
+	return all;
+}
+
 static int record_op(braid_ctx *ctx, const char *agent_id, const char *kind, json_t *payload)
 {
 	char *s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
@@ -996,7 +1012,9 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 			err = braid_error_set(BRAID_ENOMEM, "out of memory");
 			goto done;
 		}
-		if ((err = record_op(ctx, r->agent_id, "intent.grant", p)) < 0)
+		if (!log_routine(ctx))
+			json_decref(p);
+		else if ((err = record_op(ctx, r->agent_id, "intent.grant", p)) < 0)
 			goto done;
 	}
 	res->granted = 1;
@@ -1506,7 +1524,7 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 			next_report = mono + 1000;
 		}
 		/* Next in line polls often; the rest of the line less so. */
-		cap = res->position <= 1 ? 2000 : (long)(res->position * 2000);
+		cap = res->position <= 1 ? 500 : (long)(res->position * 2000);
 		if (cap > 100000)
 			cap = 100000;
 		{
@@ -1679,7 +1697,7 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 			free(drop);
 		}
 	}
-	if (!err && n) {
+	if (!err && n && log_routine(ctx)) {
 		err = record_op(ctx, agent, "intent.release", json_pack("{s:o}", "released", gone));
 		gone = NULL;
 	}
