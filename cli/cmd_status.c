@@ -8,6 +8,7 @@
 #include "braid/agent.h"
 #include "braid/conflict.h"
 #include "braid/converge.h"
+#include "braid/intent.h"
 #include "braid/workspace.h"
 #include "braid/store.h"
 
@@ -116,6 +117,21 @@ static int cmd_status(cli_args *a)
 	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "conflicted"));
 	if (open->count)
 		printf("see 'braid conflicts'\n");
+	if (braid_ctx_agent_id(ctx)) {
+		/* Lease news for the acting agent (told to yield, lost leases); not consumed. */
+		braid_intent_notice *notes = NULL;
+		size_t nn = 0, k;
+		if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
+			for (k = 0; k < nn; k++)
+				printf("intent: %s '%s' (%s, token %lld)%s%s\n",
+				       !strcmp(notes[k].kind, "yield")	   ? "asked to yield on"
+				       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
+									   : "preempted on",
+				       notes[k].target, braid_intent_level_name(notes[k].level),
+				       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
+				       notes[k].by_agent ? notes[k].by_agent : "");
+		braid_intent_notices_free(notes, nn);
+	}
 done:
 	json_decref(jws);
 	braid_agent_list_free(agents);
