@@ -8,6 +8,7 @@
 #include "braid/agent.h"
 #include "braid/conflict.h"
 #include "braid/converge.h"
+#include "braid/intent.h"
 #include "braid/workspace.h"
 #include "braid/store.h"
 
@@ -40,40 +41,43 @@ static int cmd_status(cli_args *a)
 		braid_workspace *w = &wsl->items[i];
 		braid_workspace_status st;
 		if (braid_workspace_status_get(&st, ctx, w->id) < 0) {
-			json_array_append_new(jws, json_pack("{s:s, s:s, s:s, s:s}", "id", w->id, "agent",
-							     w->agent_name, "path", w->path, "error",
-							     braid_error_last()));
+			json_array_append_new(jws, json_pack("{s:s, s:s, s:s, s:s}", "id", w->id,
+			                                     "agent", w->agent_name, "path",
+			                                     w->path, "error", braid_error_last()));
 			continue;
 		}
 		json_array_append_new(
-			jws, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:I, s:b, s:b, s:s?, s:b}",
-				       "id", w->id, "agent", w->agent_name, "path", w->path, "change",
-				       w->change_id, "state", st.change_state, "dirty", st.dirty,
-				       "dirty_files", (json_int_t)st.dirty_files, "unlanded",
-				       st.unlanded, "behind", st.behind, "head", st.head, "current",
-				       braid_ctx_workspace(ctx) && !strcmp(braid_ctx_workspace(ctx), w->id)));
+		    jws, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:I, s:b, s:b, s:s?, s:b}",
+		                   "id", w->id, "agent", w->agent_name, "path", w->path, "change",
+		                   w->change_id, "state", st.change_state, "dirty", st.dirty,
+		                   "dirty_files", (json_int_t)st.dirty_files, "unlanded",
+		                   st.unlanded, "behind", st.behind, "head", st.head, "current",
+		                   braid_ctx_workspace(ctx) &&
+		                       !strcmp(braid_ctx_workspace(ctx), w->id)));
 		braid_workspace_status_clear(&st);
 	}
 	if (a->json) {
 		json_t *ja = json_array(), *jq = json_array();
 		for (i = 0; i < agents->count; i++)
-			json_array_append_new(ja, json_pack("{s:s, s:s, s:s}", "id", agents->items[i].id,
-							    "name", agents->items[i].name, "role",
-							    agents->items[i].role));
+			json_array_append_new(
+			    ja, json_pack("{s:s, s:s, s:s}", "id", agents->items[i].id, "name",
+			                  agents->items[i].name, "role", agents->items[i].role));
 		for (i = 0; i < queued->count; i++)
 			json_array_append_new(jq, json_pack("{s:I, s:s?, s:s}", "id",
-							    (json_int_t)queued->items[i].id, "agent",
-							    queued->items[i].agent_name, "state",
-							    queued->items[i].state));
+			                                    (json_int_t)queued->items[i].id,
+			                                    "agent", queued->items[i].agent_name,
+			                                    "state", queued->items[i].state));
 		cli_print_json(json_pack(
-			"{s:s, s:s, s:s?, s:s?, s:o, s:o, s:o, s:I, s:{s:I, s:I, s:I}}", "root",
-			braid_ctx_root(ctx), "target", braid_ctx_target_name(ctx), "workspace",
-			braid_ctx_workspace(ctx), "agent", braid_ctx_agent_name(ctx), "agents", ja,
-			"workspaces", json_incref(jws), "queue", jq, "open_conflicts",
-			(json_int_t)open->count, "counters", "landed",
-			(json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "landed"), "auto_merged",
-			(json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "auto_merged"), "conflicted",
-			(json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "conflicted")));
+		    "{s:s, s:s, s:s?, s:s?, s:o, s:o, s:o, s:I, s:{s:I, s:I, s:I}}", "root",
+		    braid_ctx_root(ctx), "target", braid_ctx_target_name(ctx), "workspace",
+		    braid_ctx_workspace(ctx), "agent", braid_ctx_agent_name(ctx), "agents", ja,
+		    "workspaces", json_incref(jws), "queue", jq, "open_conflicts",
+		    (json_int_t)open->count, "counters", "landed",
+		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "landed"),
+		    "auto_merged",
+		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "auto_merged"),
+		    "conflicted",
+		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "conflicted")));
 		goto done;
 	}
 	printf("target branch: %s   (%s)\n", braid_ctx_target_name(ctx), braid_ctx_root(ctx));
@@ -90,7 +94,8 @@ static int cmd_status(cli_args *a)
 		json_t *w = json_array_get(jws, i);
 		const char *err_text = json_string_value(json_object_get(w, "error"));
 		if (err_text) {
-			printf("  %-14s %-10s error: %s\n", json_string_value(json_object_get(w, "id")),
+			printf("  %-14s %-10s error: %s\n",
+			       json_string_value(json_object_get(w, "id")),
 			       json_string_value(json_object_get(w, "agent")), err_text);
 			continue;
 		}
@@ -100,16 +105,33 @@ static int cmd_status(cli_args *a)
 		       json_string_value(json_object_get(w, "change")),
 		       json_string_value(json_object_get(w, "state")),
 		       json_is_true(json_object_get(w, "dirty")) ? "  uncommitted edits" : "",
-		       json_is_true(json_object_get(w, "behind")) ? "  behind main: run 'braid update'"
-								  : "");
+		       json_is_true(json_object_get(w, "behind"))
+		           ? "  behind main: run 'braid update'"
+		           : "");
 	}
 	printf("\nqueue: %zu waiting   open conflicts: %zu   landed: %lld (auto-merged %lld)   "
 	       "conflicted: %lld\n",
-	       queued->count, open->count, (long long)braid_store_counter_get(braid_ctx_store(ctx), "landed"),
+	       queued->count, open->count,
+	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "landed"),
 	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "auto_merged"),
 	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "conflicted"));
 	if (open->count)
 		printf("see 'braid conflicts'\n");
+	if (braid_ctx_agent_id(ctx)) {
+		/* Lease news for the acting agent (told to yield, lost leases); not consumed. */
+		braid_intent_notice *notes = NULL;
+		size_t nn = 0, k;
+		if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
+			for (k = 0; k < nn; k++)
+				printf("intent: %s '%s' (%s, token %lld)%s%s\n",
+				       !strcmp(notes[k].kind, "yield")	   ? "asked to yield on"
+				       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
+									   : "preempted on",
+				       notes[k].target, braid_intent_level_name(notes[k].level),
+				       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
+				       notes[k].by_agent ? notes[k].by_agent : "");
+		braid_intent_notices_free(notes, nn);
+	}
 done:
 	json_decref(jws);
 	braid_agent_list_free(agents);
@@ -121,4 +143,4 @@ done:
 }
 
 CLI_COMMAND(status, "status", cmd_status, opts, "",
-	    "show agents, workspaces and their changes, the landing queue and conflicts", NULL)
+            "show agents, workspaces and their changes, the landing queue and conflicts", NULL)

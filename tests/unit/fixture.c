@@ -73,7 +73,7 @@ git_oid fx_commit_all(const char *dir, const char *message)
 	if (has_parent)
 		CHECK(git_commit_lookup(&parent, repo, &head) == 0);
 	CHECK(git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-				has_parent ? 1 : 0, (const git_commit **)&parent) == 0);
+	                        has_parent ? 1 : 0, (const git_commit **)&parent) == 0);
 	git_commit_free(parent);
 	git_tree_free(tree);
 	git_signature_free(sig);

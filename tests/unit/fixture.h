@@ -15,7 +15,8 @@ void fx_write(const char *path, const char *content);
 /** Read a file into a malloc'd string. */
 char *fx_read(const char *path);
 
-/** Create a repository in `dir` on branch main whose first commit holds files given as path, content pairs (NULL-terminated). */
+/** Create a repository in `dir` on branch main whose first commit holds files given as path,
+ * content pairs (NULL-terminated). */
 void fx_repo(const char *dir, ...);
 
 /** Commit every file of the worktree at `dir` onto its HEAD; returns the commit id. */

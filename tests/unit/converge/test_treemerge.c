@@ -130,7 +130,7 @@ TEST(rename_carries_the_other_sides_edit)
 	CHECK(r.clean);
 	CHECK(blob_at(&r, "old.txt") == NULL);
 	CHECK_STR((s = blob_at(&r, "new.txt")),
-		  "ALPHA\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\nTHETA\n");
+	          "ALPHA\nbeta\ngamma\ndelta\nepsilon\nzeta\neta\nTHETA\n");
 	free(s);
 	braid_tm_result_clear(&r);
 	git_repository_free(repo);

@@ -57,16 +57,18 @@ TEST(tampered_payload_and_signature_are_detected)
 	CHECK_OK(braid_agent_add(&a, NULL, ctx, "a1", NULL));
 	CHECK_OK(braid_op_record(&id, ctx, a->id, "land", "{\"commit\":\"abc\"}"));
 	CHECK(sqlite3_open("r/.braid/state.db", &db) == SQLITE_OK);
-	snprintf(sql, sizeof(sql), "UPDATE ops SET payload = '{\"commit\":\"abd\"}' WHERE id = '%s'", id);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE ops SET payload = '{\"commit\":\"abd\"}' WHERE id = '%s'", id);
 	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
 	CHECK_OK(braid_op_verify_all(&r, ctx));
 	CHECK_INT(r.bad_id, 1);
 	CHECK(r.first_problem != NULL);
 	braid_op_verify_report_clear(&r);
 	/* Restore the payload but forge the signature. */
-	snprintf(sql, sizeof(sql),
-		 "UPDATE ops SET payload = '{\"commit\":\"abc\"}', signature = '%0128d' WHERE id = '%s'",
-		 0, id);
+	snprintf(
+	    sql, sizeof(sql),
+	    "UPDATE ops SET payload = '{\"commit\":\"abc\"}', signature = '%0128d' WHERE id = '%s'",
+	    0, id);
 	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_OK(braid_op_verify_all(&r, ctx));

@@ -51,7 +51,8 @@ TEST(concurrent_cas_lets_exactly_one_writer_win)
 			git_repository *r2 = NULL;
 			if (braid_global_init() < 0 || git_repository_open(&r2, "r") < 0)
 				_exit(2);
-			_exit(braid_repo_cas_ref(r2, "refs/braid/race", &b, &a, "race") == 0 ? 0 : 1);
+			_exit(braid_repo_cas_ref(r2, "refs/braid/race", &b, &a, "race") == 0 ? 0
+			                                                                     : 1);
 		}
 	}
 	for (i = 0; i < 10; i++) {

@@ -61,7 +61,8 @@ TEST(counters_add_up_across_processes)
 			if (braid_store_open(&c, "state.db") < 0)
 				_exit(1);
 			for (j = 0; j < 50; j++) {
-				if (braid_store_begin(c) < 0 || braid_store_counter_add(c, "n", 1) < 0 ||
+				if (braid_store_begin(c) < 0 ||
+				    braid_store_counter_add(c, "n", 1) < 0 ||
 				    braid_store_commit(c) < 0)
 					_exit(2);
 			}
