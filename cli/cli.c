@@ -14,10 +14,10 @@
 #include "braid/common.h"
 
 static const cli_opt common_opts[] = {
-	{"json", 0, 0, "print one JSON document (for agents and scripts)"},
-	{"agent", 0, 1, "act as agent NAME (default: the workspace's owner, or $BRAID_AGENT)"},
-	{"help", 'h', 0, "show this help"},
-	{0},
+    {"json", 0, 0, "print one JSON document (for agents and scripts)"},
+    {"agent", 0, 1, "act as agent NAME (default: the workspace's owner, or $BRAID_AGENT)"},
+    {"help", 'h', 0, "show this help"},
+    {0},
 };
 
 static void print_opts(FILE *f, const cli_opt *opts)
@@ -27,11 +27,15 @@ static void print_opts(FILE *f, const cli_opt *opts)
 
 	for (o = opts; o && o->name; o++) {
 		snprintf(left, sizeof(left), "%s%c%s--%s%s", o->short_name ? "-" : "",
-			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
-			 o->value == 1 ? " VALUE" : o->value == 2 ? "[=VALUE]" : "");
+		         o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+		         o->value == 1   ? " VALUE"
+		         : o->value == 2 ? "[=VALUE]"
+		                         : "");
 		if (!o->short_name)
 			snprintf(left, sizeof(left), "    --%s%s", o->name,
-				 o->value == 1 ? " VALUE" : o->value == 2 ? "[=VALUE]" : "");
+			         o->value == 1   ? " VALUE"
+			         : o->value == 2 ? "[=VALUE]"
+			                         : "");
 		fprintf(f, "  %-28s %s\n", left, o->help ? o->help : "");
 	}
 }
@@ -44,8 +48,9 @@ static void print_help(const cli_command *cmd)
 	printf("\noptions:\n");
 	print_opts(stdout, cmd->opts);
 	print_opts(stdout, common_opts);
-	printf("\nexit codes: 0 done, 1 negative outcome (conflict, denied), 2 usage, 3 not found,\n"
-	       "4 wrong state, 5 busy, 70 internal error\n");
+	printf(
+	    "\nexit codes: 0 done, 1 negative outcome (conflict, denied), 2 usage, 3 not found,\n"
+	    "4 wrong state, 5 busy, 70 internal error\n");
 }
 
 int cli_usage_error(const cli_args *a, const char *fmt, ...)
@@ -57,7 +62,7 @@ int cli_usage_error(const cli_args *a, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "braid %s: %s\nusage: braid %s %s\n(see 'braid %s --help')\n", a->cmd->name,
-		msg, a->cmd->name, a->cmd->usage ? a->cmd->usage : "", a->cmd->name);
+	        msg, a->cmd->name, a->cmd->usage ? a->cmd->usage : "", a->cmd->name);
 	if (a->json) {
 		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", "usage", "message", msg);
 		cli_print_json(j);
@@ -71,7 +76,7 @@ static int find_opt(const cli_opt *opts, const char *name, size_t len, char shor
 
 	for (i = 0; opts && opts[i].name; i++) {
 		if (short_name ? opts[i].short_name == short_name
-			       : (strlen(opts[i].name) == len && !strncmp(opts[i].name, name, len)))
+		               : (strlen(opts[i].name) == len && !strncmp(opts[i].name, name, len)))
 			return i;
 	}
 	return -1;
@@ -110,9 +115,11 @@ int cli_parse(cli_args *a, const cli_command *cmd, int argc, char **argv)
 		}
 		if (arg[1] != '-') {
 			if (arg[2])
-				return cli_usage_error(a, "unknown option '%s' (short options cannot be "
-							  "combined)",
-						       arg);
+				return cli_usage_error(
+				    a,
+				    "unknown option '%s' (short options cannot be "
+				    "combined)",
+				    arg);
 			sn = arg[1];
 			name = arg + 1;
 			len = 1;
@@ -147,7 +154,7 @@ int cli_parse(cli_args *a, const cli_command *cmd, int argc, char **argv)
 		if (cmd->opts[idx].value == 0) {
 			if (eq)
 				return cli_usage_error(a, "option '--%s' takes no value",
-						       cmd->opts[idx].name);
+				                       cmd->opts[idx].name);
 		} else if (eq) {
 			a->values[idx] = eq + 1;
 		} else if (cmd->opts[idx].value == 1) {
@@ -155,8 +162,9 @@ int cli_parse(cli_args *a, const cli_command *cmd, int argc, char **argv)
 				return cli_usage_error(a, "option '%s' needs a value", arg);
 			a->values[idx] = argv[++i];
 		} else if (i + 1 < argc && argv[i + 1][0] != '-' && cmd->opts[idx].value == 2 &&
-			   strspn(argv[i + 1], "0123456789.smhd") == strlen(argv[i + 1])) {
-			/* Optional value given as the next word only when it looks like one (a number/duration). */
+		           strspn(argv[i + 1], "0123456789.smhd") == strlen(argv[i + 1])) {
+			/* Optional value given as the next word only when it looks like one (a
+			 * number/duration). */
 			a->values[idx] = argv[++i];
 		}
 	}
@@ -209,7 +217,7 @@ int cli_fail(const cli_args *a, int err)
 	fprintf(stderr, "error: %s\n", msg);
 	if (a && a->json) {
 		json_t *j = json_pack("{s:{s:s,s:s,s:i}}", "error", "code", braid_error_name(err),
-				      "message", msg, "exit", cli_exit_code(err));
+		                      "message", msg, "exit", cli_exit_code(err));
 		cli_print_json(j);
 	}
 	return cli_exit_code(err);

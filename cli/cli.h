@@ -33,7 +33,8 @@ enum {
 	CLI_INTERNAL = 70,
 };
 
-/** One option a command accepts. `value`: 0 flag, 1 requires a value, 2 optional value (--opt=V). */
+/** One option a command accepts. `value`: 0 flag, 1 requires a value, 2 optional value (--opt=V).
+ */
 typedef struct cli_opt {
 	const char *name; /* long name without dashes */
 	char short_name;  /* 0 for none */
@@ -57,7 +58,7 @@ typedef struct cli_args {
 } cli_args;
 
 typedef struct cli_command {
-	const char *name;    /* "submit", or "ws new" for a verb with a noun */
+	const char *name; /* "submit", or "ws new" for a verb with a noun */
 	int (*fn)(cli_args *args);
 	const cli_opt *opts; /* terminated by {0} */
 	const char *usage;   /* "[-m MSG]" */
@@ -72,7 +73,7 @@ typedef struct cli_command {
  */
 void cli_register(const cli_command *cmd);
 #define CLI_COMMAND(id, name, fn, opts, usage, summary, help)                                      \
-	static const cli_command cli_cmd_##id = {name, fn, opts, usage, summary, help};          \
+	static const cli_command cli_cmd_##id = {name, fn, opts, usage, summary, help};            \
 	__attribute__((constructor)) static void cli_register_##id(void)                           \
 	{                                                                                          \
 		cli_register(&cli_cmd_##id);                                                       \

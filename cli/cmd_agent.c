@@ -6,14 +6,14 @@
 #include "braid/agent.h"
 
 static const cli_opt add_opts[] = {
-	{"role", 'r', 1, "worker (default), main or human"},
-	{0},
+    {"role", 'r', 1, "worker (default), main or human"},
+    {0},
 };
 
 static json_t *agent_json(const braid_agent *ag)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", ag->id, "name", ag->name, "role",
-			 ag->role, "pubkey", ag->pubkey, "created_at", (json_int_t)ag->created_at);
+	                 ag->role, "pubkey", ag->pubkey, "created_at", (json_int_t)ag->created_at);
 }
 
 static int cmd_agent_add(cli_args *a)
@@ -73,7 +73,8 @@ static int cmd_agent_list(cli_args *a)
 		cli_print_json(json_pack("{s:o}", "agents", arr));
 	} else {
 		for (i = 0; i < l->count; i++)
-			printf("%-20s %-8s %s\n", l->items[i].name, l->items[i].role, l->items[i].id);
+			printf("%-20s %-8s %s\n", l->items[i].name, l->items[i].role,
+			       l->items[i].id);
 	}
 done:
 	braid_agent_list_free(l);
@@ -82,5 +83,5 @@ done:
 }
 
 CLI_COMMAND(agent_add, "agent add", cmd_agent_add, add_opts, "NAME [--role worker|main|human]",
-	    "create an agent identity (ed25519 key pair, id, API token)", NULL)
+            "create an agent identity (ed25519 key pair, id, API token)", NULL)
 CLI_COMMAND(agent_list, "agent list", cmd_agent_list, no_opts, "", "list agents", NULL)

@@ -16,30 +16,33 @@ static json_t *conflict_json(const braid_conflict *c, int full)
 	for (i = 0; i < c->nfiles; i++) {
 		const braid_conflict_file *f = &c->files[i];
 		json_t *jf = json_pack("{s:s, s:s, s:s?}", "path", f->path, "kind", f->kind,
-				       "description", f->description);
+		                       "description", f->description);
 		if (full) {
 			json_object_set_new(jf, "regions", json_loads(f->regions, 0, NULL));
 			json_object_set_new(jf, "main_origin",
-					    f->ours_origin ? json_loads(f->ours_origin, 0, NULL)
-							   : json_array());
-			json_object_set_new(jf, "base_blob", f->base_oid ? json_string(f->base_oid) : json_null());
-			json_object_set_new(jf, "main_blob", f->ours_oid ? json_string(f->ours_oid) : json_null());
+			                    f->ours_origin ? json_loads(f->ours_origin, 0, NULL)
+			                                   : json_array());
+			json_object_set_new(jf, "base_blob",
+			                    f->base_oid ? json_string(f->base_oid) : json_null());
+			json_object_set_new(jf, "main_blob",
+			                    f->ours_oid ? json_string(f->ours_oid) : json_null());
 			json_object_set_new(jf, "submitted_blob",
-					    f->theirs_oid ? json_string(f->theirs_oid) : json_null());
+			                    f->theirs_oid ? json_string(f->theirs_oid)
+			                                  : json_null());
 		}
 		json_array_append_new(files, jf);
 	}
-	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I, s:o}", "id",
-			 c->id, "state", c->state, "agent", c->agent_name, "agent_id", c->agent_id,
-			 "submission", (json_int_t)c->submission_id, "change", c->change_id, "base",
-			 c->base_commit, "main", c->ours_commit, "submitted", c->theirs_commit, "op",
-			 c->op_id, "resolved_op", c->resolved_op, "created_at",
-			 (json_int_t)c->created_at, "files", files);
+	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I, s:o}",
+	                 "id", c->id, "state", c->state, "agent", c->agent_name, "agent_id",
+	                 c->agent_id, "submission", (json_int_t)c->submission_id, "change",
+	                 c->change_id, "base", c->base_commit, "main", c->ours_commit, "submitted",
+	                 c->theirs_commit, "op", c->op_id, "resolved_op", c->resolved_op,
+	                 "created_at", (json_int_t)c->created_at, "files", files);
 }
 
 static const cli_opt list_opts[] = {
-	{"state", 's', 1, "open (default: open and being resolved), resolved, superseded or all"},
-	{0},
+    {"state", 's', 1, "open (default: open and being resolved), resolved, superseded or all"},
+    {0},
 };
 
 static int cmd_conflicts(cli_args *a)
@@ -50,9 +53,10 @@ static int cmd_conflicts(cli_args *a)
 	int err;
 
 	if (a->npos)
-		return cli_usage_error(a, "unexpected argument '%s' (did you mean 'braid conflicts "
-					  "show %s'?)",
-				       a->pos[0], a->pos[0]);
+		return cli_usage_error(a,
+		                       "unexpected argument '%s' (did you mean 'braid conflicts "
+		                       "show %s'?)",
+		                       a->pos[0], a->pos[0]);
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	if ((err = braid_conflict_list_all(&l, ctx, cli_opt_value(a, "state"))) < 0) {
@@ -95,8 +99,9 @@ static int cmd_conflicts(cli_args *a)
 					if (strcmp(f->path, path))
 						continue;
 					printf("  %s  %-12s %-10s %-14s %s\n", c->id,
-					       c->agent_name ? c->agent_name : c->agent_id, c->state,
-					       f->kind, f->description ? f->description : "");
+					       c->agent_name ? c->agent_name : c->agent_id,
+					       c->state, f->kind,
+					       f->description ? f->description : "");
 				}
 			}
 		}
@@ -108,7 +113,7 @@ done:
 }
 
 static void print_side(braid_ctx *ctx, const braid_conflict_file *f, const char *side,
-		       const char *title)
+                       const char *title)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -140,7 +145,8 @@ static int cmd_conflicts_show(cli_args *a)
 	int err;
 
 	if (a->npos != 1)
-		return cli_usage_error(a, a->npos ? "give exactly one conflict ID" : "missing conflict ID");
+		return cli_usage_error(a, a->npos ? "give exactly one conflict ID"
+		                                  : "missing conflict ID");
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	if ((err = braid_conflict_get(&c, ctx, a->pos[0])) < 0) {
@@ -157,9 +163,11 @@ static int cmd_conflicts_show(cli_args *a)
 			for (r = 0; r < 3; r++) {
 				char *buf = NULL;
 				size_t len = 0;
-				if (braid_conflict_side(&buf, &len, ctx, &c->files[i], sides[r]) == 0 && buf &&
-				    !memchr(buf, '\0', len))
-					json_object_set_new(content, keys[r], json_stringn(buf, len));
+				if (braid_conflict_side(&buf, &len, ctx, &c->files[i], sides[r]) ==
+				        0 &&
+				    buf && !memchr(buf, '\0', len))
+					json_object_set_new(content, keys[r],
+					                    json_stringn(buf, len));
 				else
 					json_object_set_new(content, keys[r], json_null());
 				free(buf);
@@ -171,13 +179,15 @@ static int cmd_conflicts_show(cli_args *a)
 	}
 	printf("conflict %s (%s): submission %lld by %s, change %s\n"
 	       "  base %.12s   main %.12s   submitted %.12s\n",
-	       c->id, c->state, (long long)c->submission_id, c->agent_name ? c->agent_name : c->agent_id,
-	       c->change_id, c->base_commit, c->ours_commit, c->theirs_commit);
+	       c->id, c->state, (long long)c->submission_id,
+	       c->agent_name ? c->agent_name : c->agent_id, c->change_id, c->base_commit,
+	       c->ours_commit, c->theirs_commit);
 	for (i = 0; i < c->nfiles; i++) {
 		braid_conflict_file *f = &c->files[i];
 		json_t *origin = f->ours_origin ? json_loads(f->ours_origin, 0, NULL) : NULL;
 		json_t *regions = json_loads(f->regions, 0, NULL);
-		printf("\n== %s: %s\n   %s\n", f->path, f->kind, f->description ? f->description : "");
+		printf("\n== %s: %s\n   %s\n", f->path, f->kind,
+		       f->description ? f->description : "");
 		for (r = 0; r < json_array_size(origin); r++) {
 			json_t *o = json_array_get(origin, r);
 			const char *who = json_string_value(json_object_get(o, "agent_name"));
@@ -215,7 +225,8 @@ static int cmd_resolve(cli_args *a)
 	int err;
 
 	if (a->npos != 1)
-		return cli_usage_error(a, a->npos ? "give exactly one conflict ID" : "missing conflict ID");
+		return cli_usage_error(a, a->npos ? "give exactly one conflict ID"
+		                                  : "missing conflict ID");
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	if ((err = braid_converge_resolve(&files, ctx, a->pos[0])) < 0) {
@@ -224,7 +235,7 @@ static int cmd_resolve(cli_args *a)
 	}
 	if (a->json) {
 		cli_print_json(json_pack("{s:s, s:o}", "conflict", a->pos[0], "files_with_markers",
-					 json_loads(files, 0, NULL)));
+		                         json_loads(files, 0, NULL)));
 	} else {
 		json_t *f = json_loads(files, 0, NULL);
 		size_t i;
@@ -245,12 +256,12 @@ done:
 }
 
 CLI_COMMAND(conflicts, "conflicts", cmd_conflicts, list_opts, "[--state STATE]",
-	    "list conflicts, grouped by file and by the agent whose submission conflicted", NULL)
+            "list conflicts, grouped by file and by the agent whose submission conflicted", NULL)
 CLI_COMMAND(conflicts_show, "conflicts show", cmd_conflicts_show, no_opts, "ID",
-	    "show a conflict: each file's regions, base, main's side and the submitted side", NULL)
+            "show a conflict: each file's regions, base, main's side and the submitted side", NULL)
 CLI_COMMAND(resolve, "resolve", cmd_resolve, no_opts, "ID",
-	    "write a conflict into the submitting agent's workspace (diff3 markers) to resolve",
-	    "Run in the workspace of the agent whose submission conflicted. The workspace moves\n"
-	    "onto the current target branch with the agent's work merged in; conflicting regions\n"
-	    "get <<<<<<< main / ||||||| base / ======= / >>>>>>> submitted markers. Edit them,\n"
-	    "then 'braid submit' lands the resolution and records a resolve op.")
+            "write a conflict into the submitting agent's workspace (diff3 markers) to resolve",
+            "Run in the workspace of the agent whose submission conflicted. The workspace moves\n"
+            "onto the current target branch with the agent's work merged in; conflicting regions\n"
+            "get <<<<<<< main / ||||||| base / ======= / >>>>>>> submitted markers. Edit them,\n"
+            "then 'braid submit' lands the resolution and records a resolve op.")

@@ -16,10 +16,10 @@ static json_t *op_json(const braid_op *op)
 
 	for (i = 0; i < op->nparents; i++)
 		json_array_append_new(parents, json_string(op->parents[i]));
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s, s:I}", "seq", (json_int_t)op->seq, "id",
-			 op->id, "kind", op->kind, "agent", op->agent_id, "parents", parents,
-			 "payload", json_loads(op->payload, 0, NULL), "signature", op->signature,
-			 "created_at", (json_int_t)op->created_at);
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s, s:I}", "seq", (json_int_t)op->seq,
+	                 "id", op->id, "kind", op->kind, "agent", op->agent_id, "parents", parents,
+	                 "payload", json_loads(op->payload, 0, NULL), "signature", op->signature,
+	                 "created_at", (json_int_t)op->created_at);
 }
 
 static const char *agent_name(braid_ctx *ctx, const char *id, char *buf, size_t n)
@@ -36,10 +36,10 @@ static const char *agent_name(braid_ctx *ctx, const char *id, char *buf, size_t 
 }
 
 static const cli_opt log_opts[] = {
-	{"ops", 0, 0, "show the op log (the only log braid keeps; git log shows commits)"},
-	{"kind", 'k', 1, "only ops of this kind (land, conflict, resolve, snapshot, ...)"},
-	{"limit", 'n', 1, "at most this many (default 50; 0 for all)"},
-	{0},
+    {"ops", 0, 0, "show the op log (the only log braid keeps; git log shows commits)"},
+    {"kind", 'k', 1, "only ops of this kind (land, conflict, resolve, snapshot, ...)"},
+    {"limit", 'n', 1, "at most this many (default 50; 0 for all)"},
+    {0},
 };
 
 static int cmd_log(cli_args *a)
@@ -75,7 +75,8 @@ static int cmd_log(cli_args *a)
 	for (i = 0; i < l->count; i++) {
 		char t[32], name[80];
 		braid_op *op = &l->items[i];
-		printf("%.12s %s %-10s %-14s %.100s\n", op->id, cli_time(t, sizeof(t), op->created_at),
+		printf("%.12s %s %-10s %-14s %.100s\n", op->id,
+		       cli_time(t, sizeof(t), op->created_at),
 		       agent_name(ctx, op->agent_id, name, sizeof(name)), op->kind, op->payload);
 	}
 done:
@@ -142,15 +143,17 @@ static int cmd_op_verify(cli_args *a)
 	bad = r.bad_id || r.bad_signature || r.missing_parent;
 	if (a->json)
 		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:s?}", "ok", !bad, "checked",
-					 (json_int_t)r.checked, "bad_id", (json_int_t)r.bad_id,
-					 "bad_signature", (json_int_t)r.bad_signature, "missing_parent",
-					 (json_int_t)r.missing_parent, "first_problem", r.first_problem));
+		                         (json_int_t)r.checked, "bad_id", (json_int_t)r.bad_id,
+		                         "bad_signature", (json_int_t)r.bad_signature,
+		                         "missing_parent", (json_int_t)r.missing_parent,
+		                         "first_problem", r.first_problem));
 	else if (!bad)
 		printf("op log ok: %zu ops, every id and signature verifies\n", r.checked);
 	else
-		printf("op log damaged: %zu ops checked, %zu bad ids, %zu bad signatures, %zu missing "
-		       "parents\nfirst problem: %s\n",
-		       r.checked, r.bad_id, r.bad_signature, r.missing_parent, r.first_problem);
+		printf(
+		    "op log damaged: %zu ops checked, %zu bad ids, %zu bad signatures, %zu missing "
+		    "parents\nfirst problem: %s\n",
+		    r.checked, r.bad_id, r.bad_signature, r.missing_parent, r.first_problem);
 	err = bad ? CLI_NEGATIVE : 0;
 done:
 	braid_op_verify_report_clear(&r);
@@ -173,9 +176,9 @@ static int cmd_doctor(cli_args *a)
 		goto done;
 	}
 	if (a->json)
-		cli_print_json(json_pack("{s:b, s:I, s:I, s:s}", "clean", r.problems == 0, "problems",
-					 (json_int_t)r.problems, "recovered", (json_int_t)r.recovered,
-					 "report", r.text));
+		cli_print_json(json_pack("{s:b, s:I, s:I, s:s}", "clean", r.problems == 0,
+		                         "problems", (json_int_t)r.problems, "recovered",
+		                         (json_int_t)r.recovered, "report", r.text));
 	else
 		printf("%s%s\n", r.text, r.problems ? "problems found" : "clean");
 	err = r.problems ? CLI_NEGATIVE : 0;
@@ -186,11 +189,11 @@ done:
 }
 
 CLI_COMMAND(log, "log", cmd_log, log_opts, "--ops [--kind KIND] [-n LIMIT]",
-	    "show the op log: every transition, its agent and payload, newest first", NULL)
+            "show the op log: every transition, its agent and payload, newest first", NULL)
 CLI_COMMAND(op_show, "op show", cmd_op_show, no_opts, "ID",
-	    "show one op: parents, signature, payload", NULL)
+            "show one op: parents, signature, payload", NULL)
 CLI_COMMAND(op_verify, "op verify", cmd_op_verify, no_opts, "",
-	    "recompute every op id and check every signature (exit 1 when damaged)", NULL)
+            "recompute every op id and check every signature (exit 1 when damaged)", NULL)
 CLI_COMMAND(doctor, "doctor", cmd_doctor, no_opts, "",
-	    "finish what a crashed process left in the queue, then check braid's invariants",
-	    "Exit code 0 means clean, 1 means problems were found (listed).")
+            "finish what a crashed process left in the queue, then check braid's invariants",
+            "Exit code 0 means clean, 1 means problems were found (listed).")

@@ -14,10 +14,10 @@ static void progress(void *payload, const char *what, long waited_ms)
 }
 
 static const cli_opt submit_opts[] = {
-	{"message", 'm', 1, "describe the work (the commit message)"},
-	{"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
-	{"no-update", 0, 0, "after landing, leave the workspace on the snapshot"},
-	{0},
+    {"message", 'm', 1, "describe the work (the commit message)"},
+    {"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
+    {"no-update", 0, 0, "after landing, leave the workspace on the snapshot"},
+    {0},
 };
 
 static void print_files(const char *detail, int only_conflicts)
@@ -34,8 +34,8 @@ static void print_files(const char *detail, int only_conflicts)
 		printf("  %s %-30s %s\n", clean ? "merged  " : "CONFLICT",
 		       json_string_value(json_object_get(f, "path")),
 		       json_string_value(json_object_get(f, "description"))
-			       ? json_string_value(json_object_get(f, "description"))
-			       : "");
+		           ? json_string_value(json_object_get(f, "description"))
+		           : "");
 	}
 	json_decref(d);
 }
@@ -49,7 +49,7 @@ static int cmd_submit(cli_args *a)
 
 	if (a->npos)
 		return cli_usage_error(a, "unexpected argument '%s' (use -m for the message)",
-				       a->pos[0]);
+		                       a->pos[0]);
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	o.message = cli_opt_value(a, "message");
@@ -60,15 +60,16 @@ static int cmd_submit(cli_args *a)
 		rc = cli_fail(a, err);
 		goto done;
 	}
-	if (!strcmp(r->state, "conflicted"))
+	if (!strcmp(r->state, "conflicted") || !strcmp(r->state, "refused") ||
+	    !strcmp(r->state, "failed"))
 		rc = CLI_NEGATIVE;
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:s?}",
-				      "state", r->state, "submission", (json_int_t)r->submission_id,
-				      "change", r->change_id, "snapshot", r->snapshot_commit, "landed",
-				      r->land_commit, "conflict", r->conflict_id, "op", r->op_id,
-				      "merged_regions", (json_int_t)r->merged_regions, "updated",
-				      r->updated, "update_note", r->update_note);
+		                      "state", r->state, "submission", (json_int_t)r->submission_id,
+		                      "change", r->change_id, "snapshot", r->snapshot_commit,
+		                      "landed", r->land_commit, "conflict", r->conflict_id, "op",
+		                      r->op_id, "merged_regions", (json_int_t)r->merged_regions,
+		                      "updated", r->updated, "update_note", r->update_note);
 		if (r->detail)
 			json_object_set_new(j, "detail", json_loads(r->detail, 0, NULL));
 		cli_print_json(j);
@@ -94,8 +95,22 @@ static int cmd_submit(cli_args *a)
 		       (long long)r->submission_id, braid_ctx_target_name(ctx),
 		       braid_ctx_target_name(ctx), r->conflict_id);
 		print_files(r->detail, 1);
-		printf("next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
-		       r->conflict_id, r->conflict_id);
+		printf(
+		    "next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
+		    r->conflict_id, r->conflict_id);
+	} else if (!strcmp(r->state, "refused")) {
+		json_t *d = json_loads(r->detail, 0, NULL);
+		json_t *stale = json_object_get(d, "stale");
+		size_t i;
+		printf("submission refused; your snapshot is kept on change %s, submit again later\n"
+		       "%s\n",
+		       r->change_id, json_string_value(json_object_get(d, "message")));
+		for (i = 0; i < json_array_size(stale); i++) {
+			const char *diff = json_string_value(json_object_get(json_array_get(stale, i), "diff"));
+			if (diff)
+				printf("%s\n", diff);
+		}
+		json_decref(d);
 	} else {
 		printf("submission %lld %s\n", (long long)r->submission_id, r->state);
 		if (r->detail)
@@ -127,20 +142,23 @@ static int cmd_update(cli_args *a)
 	}
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:s?, s:I, s:I}", "state", r->state, "main",
-				      r->main_commit, "files_written", (json_int_t)r->files_written,
-				      "kept_edits", (json_int_t)r->kept_edits);
+		                      r->main_commit, "files_written", (json_int_t)r->files_written,
+		                      "kept_edits", (json_int_t)r->kept_edits);
 		if (r->detail)
 			json_object_set_new(j, "detail", json_loads(r->detail, 0, NULL));
 		cli_print_json(j);
 	} else if (!strcmp(r->state, "up-to-date")) {
 		printf("already up to date with %s\n", braid_ctx_target_name(ctx));
 	} else if (!strcmp(r->state, "updated")) {
-		printf("updated onto %s %.12s: %zu file%s written, %zu edited file%s merged and kept\n",
+		printf("updated onto %s %.12s: %zu file%s written, %zu edited file%s merged and "
+		       "kept\n",
 		       braid_ctx_target_name(ctx), r->main_commit, r->files_written,
-		       r->files_written == 1 ? "" : "s", r->kept_edits, r->kept_edits == 1 ? "" : "s");
+		       r->files_written == 1 ? "" : "s", r->kept_edits,
+		       r->kept_edits == 1 ? "" : "s");
 	} else {
-		printf("not updated: your work conflicts with %s; nothing in the workspace changed\n",
-		       braid_ctx_target_name(ctx));
+		printf(
+		    "not updated: your work conflicts with %s; nothing in the workspace changed\n",
+		    braid_ctx_target_name(ctx));
 		print_files(r->detail, 1);
 	}
 	if (err == BRAID_ECONFLICT)
@@ -152,13 +170,13 @@ done:
 }
 
 CLI_COMMAND(submit, "submit", cmd_submit, submit_opts, "[-m MSG] [--no-wait] [--no-update]",
-	    "snapshot this workspace and land it on the target branch (or record a conflict)",
-	    "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
-	    "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
-	    "overlapping edits become a conflict object and the target branch is untouched.\n"
-	    "Exit code 1 means the submission conflicted.")
+            "snapshot this workspace and land it on the target branch (or record a conflict)",
+            "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
+            "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
+            "overlapping edits become a conflict object and the target branch is untouched.\n"
+            "Exit code 1 means the submission conflicted.")
 CLI_COMMAND(update, "update", cmd_update, no_opts, "",
-	    "bring this workspace onto the current target branch, keeping every edit",
-	    "Merges main into the workspace's committed work and uncommitted edits with the same\n"
-	    "MergePolicy as submit. If anything would conflict, nothing in the workspace changes\n"
-	    "and the exit code is 1.")
+            "bring this workspace onto the current target branch, keeping every edit",
+            "Merges main into the workspace's committed work and uncommitted edits with the same\n"
+            "MergePolicy as submit. If anything would conflict, nothing in the workspace changes\n"
+            "and the exit code is 1.")

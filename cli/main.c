@@ -24,7 +24,8 @@ void cli_register(const cli_command *cmd)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp((*(const cli_command *const *)a)->name, (*(const cli_command *const *)b)->name);
+	return strcmp((*(const cli_command *const *)a)->name,
+	              (*(const cli_command *const *)b)->name);
 }
 
 static void list_commands(FILE *f)
@@ -32,9 +33,9 @@ static void list_commands(FILE *f)
 	int i;
 
 	fprintf(f, "usage: braid [-C DIR] <command> [<noun>] [options] [args]\n\n"
-		   "braid lets many coding agents and humans edit one git repository at once:\n"
-		   "work that commutes lands on the target branch by itself; real conflicts\n"
-		   "become conflict objects.\n\ncommands:\n");
+	           "braid lets many coding agents and humans edit one git repository at once:\n"
+	           "work that commutes lands on the target branch by itself; real conflicts\n"
+	           "become conflict objects.\n\ncommands:\n");
 	qsort(registry, (size_t)ncommands, sizeof(registry[0]), by_name);
 	for (i = 0; i < ncommands; i++)
 		fprintf(f, "  %-18s %s\n", registry[i]->name, registry[i]->summary);
@@ -63,17 +64,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "error: %s\n", braid_error_last());
 		return CLI_INTERNAL;
 	}
-	/* Global -C DIR before the verb, as git. */
-	while (i + 1 < argc && !strcmp(argv[i], "-C")) {
-		dir = argv[i + 1];
-		i += 2;
+	/* Global options before the verb (-C DIR as git; --agent NAME; --json). */
+	const char *agent = NULL;
+	int json = 0;
+	for (;;) {
+		if (i + 1 < argc && !strcmp(argv[i], "-C")) {
+			dir = argv[i + 1];
+			i += 2;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--agent")) {
+			agent = argv[i + 1];
+			i += 2;
+		} else if (i < argc && !strncmp(argv[i], "--agent=", 8)) {
+			agent = argv[i] + 8;
+			i++;
+		} else if (i < argc && !strcmp(argv[i], "--json")) {
+			json = 1;
+			i++;
+		} else {
+			break;
+		}
 	}
 	if (i >= argc || !strcmp(argv[i], "help") || !strcmp(argv[i], "--help") ||
 	    !strcmp(argv[i], "-h")) {
 		if (i + 1 < argc && i < argc && !strcmp(argv[i], "help")) {
 			char *hargv[] = {"--help"};
 			snprintf(two, sizeof(two), "%s%s%s", argv[i + 1], i + 2 < argc ? " " : "",
-				 i + 2 < argc ? argv[i + 2] : "");
+			         i + 2 < argc ? argv[i + 2] : "");
 			if ((cmd = find(two)) || (cmd = find(argv[i + 1])))
 				return cli_parse(&args, cmd, 1, hargv) < 0 ? 0 : 0;
 		}
@@ -96,15 +112,18 @@ int main(int argc, char **argv)
 		size_t n = strlen(argv[i]);
 		int j, found = 0;
 		for (j = 0; j < ncommands; j++) {
-			if (!strncmp(registry[j]->name, argv[i], n) && registry[j]->name[n] == ' ') {
+			if (!strncmp(registry[j]->name, argv[i], n) &&
+			    registry[j]->name[n] == ' ') {
 				if (!found++)
-					fprintf(stderr, "usage: braid %s <subcommand>\n\n", argv[i]);
-				fprintf(stderr, "  %-18s %s\n", registry[j]->name, registry[j]->summary);
+					fprintf(stderr, "usage: braid %s <subcommand>\n\n",
+					        argv[i]);
+				fprintf(stderr, "  %-18s %s\n", registry[j]->name,
+				        registry[j]->summary);
 			}
 		}
 		if (!found)
 			fprintf(stderr, "braid: '%s' is not a braid command; see 'braid help'\n",
-				argv[i]);
+			        argv[i]);
 		return CLI_USAGE;
 	}
 	rc = cli_parse(&args, cmd, argc - i - used, argv + i + used);
@@ -112,6 +131,10 @@ int main(int argc, char **argv)
 		return rc;
 	if (dir && !args.dir)
 		args.dir = dir;
+	if (agent && !args.agent)
+		args.agent = agent;
+	if (json)
+		args.json = true;
 	rc = cmd->fn(&args);
 	fflush(stdout);
 	return rc;

@@ -50,7 +50,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 case "$flavor" in
-release) dir=build; opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+release) dir=build; opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRAID_SANITIZE=OFF -DBRAID_FAULT_INJECTION=OFF) ;;
 asan) dir=build-asan; opts=(-DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON -DBRAID_FAULT_INJECTION=ON) ;;
 *) echo "usage: scripts/setup.sh [release|asan]" >&2; exit 2 ;;
 esac

@@ -24,7 +24,7 @@
 #define BRAID_ASSERT_ARG(expr)                                                                     \
 	do {                                                                                       \
 		if (!(expr))                                                                       \
-			return braid_error_set(BRAID_EINVALID, "invalid argument: %s", #expr);    \
+			return braid_error_set(BRAID_EINVALID, "invalid argument: %s", #expr);     \
 	} while (0)
 
 #include "util/banned.h"

@@ -43,7 +43,7 @@ typedef struct braid_agent_list {
  * @return 0; BRAID_EINVALID for a bad name or role; BRAID_EEXISTS when the name is taken.
  */
 int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const char *name,
-		    const char *role) BRAID_WARN_UNUSED;
+                    const char *role) BRAID_WARN_UNUSED;
 
 /** Find an agent by name or id. @return 0 or BRAID_ENOTFOUND. */
 int braid_agent_lookup(braid_agent **out, braid_ctx *ctx, const char *name_or_id) BRAID_WARN_UNUSED;
@@ -56,11 +56,11 @@ int braid_agent_by_token(braid_agent **out, braid_ctx *ctx, const char *token) B
 
 /** Sign `msg` with the agent's private key. */
 int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
-		     const void *msg, size_t len) BRAID_WARN_UNUSED;
+                     const void *msg, size_t len) BRAID_WARN_UNUSED;
 
 /** Check a signature against a hex public key: 0 valid, BRAID_EDENIED invalid. */
 int braid_agent_verify(const char *pubkey_hex, const unsigned char sig[BRAID_SIG_SIZE],
-		       const void *msg, size_t len) BRAID_WARN_UNUSED;
+                       const void *msg, size_t len) BRAID_WARN_UNUSED;
 
 /** Validate an agent name (for fronts that want to check before calling). */
 int braid_agent_name_valid(const char *name) BRAID_WARN_UNUSED;

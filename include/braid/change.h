@@ -19,13 +19,13 @@ extern "C" {
 #endif
 
 typedef struct braid_change {
-	char *id;          /**< 12 hex digits */
+	char *id; /**< 12 hex digits */
 	char *agent_id;
 	char *workspace_id;
 	char *base_commit; /**< the main commit this change's work is relative to */
 	char *head_commit; /**< its latest snapshot (== base when nothing was snapshotted) */
 	char *state;
-	char *resolving;   /**< id of the conflict being resolved in it, or NULL */
+	char *resolving; /**< id of the conflict being resolved in it, or NULL */
 	int64_t created_at, updated_at;
 } braid_change;
 

@@ -17,25 +17,27 @@ extern "C" {
 #endif
 
 typedef struct braid_conflict_file {
-	char *path;        /**< path in the merged tree (the submitted side's name on renames) */
-	char *kind;        /**< "content", "add/add", "modify/delete", "rename/rename", "binary", ... */
-	char *description; /**< plain language */
+	char *path; /**< path in the merged tree (the submitted side's name on renames) */
+	char *kind; /**< "content", "add/add", "modify/delete", "rename/rename", "binary", ... */
+	char *description;                      /**< plain language */
 	char *base_oid, *ours_oid, *theirs_oid; /**< blob ids, NULL when absent on that side */
 	char *ours_path, *theirs_path;          /**< names on each side when they differ */
-	char *regions;     /**< JSON array of {verdict, kind, base:[s,e], ours:[s,e], theirs:[s,e], description, symbols} */
-	char *ours_origin; /**< JSON array of {agent, agent_name, op, commit} that put main's side there */
+	char *regions;     /**< JSON array of {verdict, kind, base:[s,e], ours:[s,e], theirs:[s,e],
+	                      description, symbols} */
+	char *ours_origin; /**< JSON array of {agent, agent_name, op, commit} that put main's side
+	                      there */
 } braid_conflict_file;
 
 typedef struct braid_conflict {
-	char *id;            /**< 8 hex digits */
+	char *id; /**< 8 hex digits */
 	int64_t submission_id;
 	char *change_id;
-	char *agent_id;      /**< the submitting agent (the "theirs" side) */
+	char *agent_id; /**< the submitting agent (the "theirs" side) */
 	char *agent_name;
 	char *base_commit, *ours_commit, *theirs_commit;
-	char *state;         /**< "open", "resolving", "resolved", "superseded" */
-	char *op_id;         /**< the `conflict` op */
-	char *resolved_op;   /**< the `resolve` op, when resolved */
+	char *state;       /**< "open", "resolving", "resolved", "superseded" */
+	char *op_id;       /**< the `conflict` op */
+	char *resolved_op; /**< the `resolve` op, when resolved */
 	int64_t created_at, updated_at;
 	braid_conflict_file *files;
 	size_t nfiles;
@@ -52,7 +54,7 @@ typedef struct braid_conflict_list {
  * @param state  "open" (open and resolving), "all", or one exact state.
  */
 int braid_conflict_list_all(braid_conflict_list **out, braid_ctx *ctx,
-			    const char *state) BRAID_WARN_UNUSED;
+                            const char *state) BRAID_WARN_UNUSED;
 
 /** Find one conflict by id or unique prefix. */
 int braid_conflict_get(braid_conflict **out, braid_ctx *ctx, const char *id) BRAID_WARN_UNUSED;
@@ -64,7 +66,7 @@ int braid_conflict_get(braid_conflict **out, braid_ctx *ctx, const char *id) BRA
  * @param[out] out  malloc'd bytes (NUL-terminated for convenience), owned by the caller.
  */
 int braid_conflict_side(char **out, size_t *len, braid_ctx *ctx, const braid_conflict_file *f,
-			const char *side) BRAID_WARN_UNUSED;
+                        const char *side) BRAID_WARN_UNUSED;
 
 void braid_conflict_free(braid_conflict *c);
 void braid_conflict_list_free(braid_conflict_list *list);

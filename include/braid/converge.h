@@ -31,12 +31,12 @@ typedef struct braid_submission {
 	char *base_commit;
 	char *head_commit;
 	char *message;
-	char *resolves;     /**< conflict id this submission resolves, or NULL */
-	char *state;        /**< pending, landing, landed, conflicted, failed, superseded */
-	char *land_commit;  /**< the commit main moved to, when landed */
-	char *conflict_id;  /**< when conflicted */
-	char *result_op;    /**< the land/conflict op */
-	char *detail;       /**< JSON with per-file outcomes, or an error text */
+	char *resolves;    /**< conflict id this submission resolves, or NULL */
+	char *state;       /**< pending, landing, landed, conflicted, failed, superseded */
+	char *land_commit; /**< the commit main moved to, when landed */
+	char *conflict_id; /**< when conflicted */
+	char *result_op;   /**< the land/conflict op */
+	char *detail;      /**< JSON with per-file outcomes, or an error text */
 	int64_t created_at, updated_at;
 } braid_submission;
 
@@ -52,17 +52,26 @@ typedef struct braid_submit_options {
 	const char *message;
 	/** 0: queue and return at once (state "pending"); 1: wait until landed or conflicted. */
 	int wait;
-	/** Bring the workspace onto the new main after landing (default from submit.update, true). */
+	/** Bring the workspace onto the new main after landing (default from submit.update, true).
+	 */
 	int update;
 	/** Called about once a second while waiting (may be NULL). */
 	void (*progress)(void *payload, const char *what, long waited_ms);
 	void *payload;
 } braid_submit_options;
 
-#define BRAID_SUBMIT_OPTIONS_INIT {BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL}
+#define BRAID_SUBMIT_OPTIONS_INIT                                                                  \
+	{                                                                                          \
+		BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL                              \
+	}
 
 typedef struct braid_submit_result {
-	/** "landed", "conflicted", "failed", "pending" or "nothing" (no changes to submit). */
+	/**
+	 * "landed", "conflicted", "failed", "pending", "nothing" (no changes to
+	 * submit) or "refused" (another agent holds an L3/L4 intent on what it
+	 * touches, or a region it read changed since: `detail` says which; the
+	 * snapshot is kept on the change and submit can be retried).
+	 */
 	char *state;
 	int64_t submission_id;
 	char *change_id;
@@ -85,7 +94,7 @@ typedef struct braid_submit_result {
  *         workspace of another agent.
  */
 int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
-			  const braid_submit_options *opts) BRAID_WARN_UNUSED;
+                          const braid_submit_options *opts) BRAID_WARN_UNUSED;
 
 void braid_submit_result_free(braid_submit_result *r);
 
@@ -97,8 +106,8 @@ void braid_submit_result_free(braid_submit_result *r);
  * @param[out] processed  number of submissions decided (may be NULL).
  */
 int braid_converge_drive(braid_ctx *ctx, int64_t until_id, size_t *processed,
-			 void (*progress)(void *payload, const char *what, long waited_ms),
-			 void *payload) BRAID_WARN_UNUSED;
+                         void (*progress)(void *payload, const char *what, long waited_ms),
+                         void *payload) BRAID_WARN_UNUSED;
 
 /** One submission by id. */
 int braid_submission_get(braid_submission **out, braid_ctx *ctx, int64_t id) BRAID_WARN_UNUSED;
@@ -109,7 +118,7 @@ int braid_submission_get(braid_submission **out, braid_ctx *ctx, int64_t id) BRA
  * @param state  NULL for all, "queued" for pending+landing, or one state.
  */
 int braid_submission_list_recent(braid_submission_list **out, braid_ctx *ctx, const char *state,
-				 size_t limit) BRAID_WARN_UNUSED;
+                                 size_t limit) BRAID_WARN_UNUSED;
 
 void braid_submission_free(braid_submission *s);
 void braid_submission_list_free(braid_submission_list *l);
@@ -146,8 +155,8 @@ int braid_converge_resolve(char **files, braid_ctx *ctx, const char *id) BRAID_W
 /** What `braid doctor` found. */
 typedef struct braid_doctor_report {
 	size_t problems;
-	size_t recovered;  /**< pending or half-landed submissions it finished */
-	char *text;        /**< one line per check (owned) */
+	size_t recovered; /**< pending or half-landed submissions it finished */
+	char *text;       /**< one line per check (owned) */
 } braid_doctor_report;
 
 /** Recover the queue, then check the invariants: main, refs, workspaces, op log. */

@@ -30,7 +30,7 @@ typedef struct braid_ctx braid_ctx;
  *         when the repository has no commit yet.
  */
 int braid_init(braid_ctx **out, int *created, const char *path,
-	       const char *target) BRAID_WARN_UNUSED;
+               const char *target) BRAID_WARN_UNUSED;
 
 /**
  * Open the braid repository containing `path` (a directory inside the main
@@ -95,7 +95,7 @@ int braid_ctx_require_agent(const char **agent_id, const braid_ctx *ctx) BRAID_W
  * @param[out] out  malloc'd value, or a copy of `dflt` (NULL when dflt is NULL).
  */
 int braid_ctx_config_string(char **out, braid_ctx *ctx, const char *key,
-			    const char *dflt) BRAID_WARN_UNUSED;
+                            const char *dflt) BRAID_WARN_UNUSED;
 int braid_ctx_config_bool(braid_ctx *ctx, const char *key, int dflt);
 int64_t braid_ctx_config_int(braid_ctx *ctx, const char *key, int64_t dflt);
 

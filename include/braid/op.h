@@ -16,11 +16,11 @@ extern "C" {
 #endif
 
 typedef struct braid_op {
-	int64_t seq;        /**< local order of arrival */
-	char *id;           /**< 64 hex digits */
-	char *kind;         /**< "init", "agent.add", "ws.new", "snapshot", "land", ... */
+	int64_t seq; /**< local order of arrival */
+	char *id;    /**< 64 hex digits */
+	char *kind;  /**< "init", "agent.add", "ws.new", "snapshot", "land", ... */
 	char *agent_id;
-	char **parents;     /**< parent op ids */
+	char **parents; /**< parent op ids */
 	size_t nparents;
 	char *payload;      /**< canonical JSON (sorted keys, compact) */
 	char *signature;    /**< 128 hex digits */
@@ -41,7 +41,7 @@ typedef struct braid_op_list {
  * @param payload_json  a JSON object; it is canonicalized before hashing.
  */
 int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
-		    const char *payload_json) BRAID_WARN_UNUSED;
+                    const char *payload_json) BRAID_WARN_UNUSED;
 
 /** Find one op by id or unique id prefix (at least 4 hex digits). */
 int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix) BRAID_WARN_UNUSED;
@@ -53,7 +53,7 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix) BRAID
  * @param limit  at most this many (0 for all).
  */
 int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind,
-			 size_t limit) BRAID_WARN_UNUSED;
+                         size_t limit) BRAID_WARN_UNUSED;
 
 /**
  * List the ops that arrived after `after_seq`, oldest first (what a
@@ -73,7 +73,7 @@ typedef struct braid_op_verify_report {
 	size_t bad_id;        /**< id does not match the content */
 	size_t bad_signature; /**< signature does not verify with the agent's key */
 	size_t missing_parent;
-	char *first_problem;  /**< description of the first problem, or NULL; owned */
+	char *first_problem; /**< description of the first problem, or NULL; owned */
 } braid_op_verify_report;
 
 /** Recompute every op id and verify every signature. */

@@ -25,14 +25,14 @@ extern "C" {
  *         BRAID_EBUSY when its lock stayed taken for the whole retry window.
  */
 int braid_repo_cas_ref(git_repository *repo, const char *refname, const git_oid *new_id,
-		       const git_oid *expected, const char *log_message) BRAID_WARN_UNUSED;
+                       const git_oid *expected, const char *log_message) BRAID_WARN_UNUSED;
 
 /** Resolve `refname` to a commit id; BRAID_ENOTFOUND when missing. */
 int braid_repo_ref_oid(git_oid *out, git_repository *repo, const char *refname) BRAID_WARN_UNUSED;
 
 /** Delete `refname` if it still points at `expected` (NULL: unconditionally). Missing is fine. */
 int braid_repo_delete_ref(git_repository *repo, const char *refname,
-			  const git_oid *expected) BRAID_WARN_UNUSED;
+                          const git_oid *expected) BRAID_WARN_UNUSED;
 
 /**
  * Create a worktree named `name` at `path` with a detached HEAD on `commit`
@@ -41,11 +41,11 @@ int braid_repo_delete_ref(git_repository *repo, const char *refname,
  * Fails with BRAID_EEXISTS if `path` exists and is not empty.
  */
 int braid_repo_worktree_add(git_repository *repo, const char *name, const char *path,
-			    const git_oid *commit) BRAID_WARN_UNUSED;
+                            const git_oid *commit) BRAID_WARN_UNUSED;
 
 /** Remove a worktree's files and its administrative folder in .git/worktrees. */
 int braid_repo_worktree_remove(git_repository *repo, const char *name,
-			       const char *path) BRAID_WARN_UNUSED;
+                               const char *path) BRAID_WARN_UNUSED;
 
 /**
  * Write the current content of the worktree at `wt` (tracked and untracked,
@@ -57,7 +57,7 @@ int braid_repo_worktree_remove(git_repository *repo, const char *name,
  *                       be written back to disk with braid_repo_index_write.
  */
 int braid_repo_snapshot(git_oid *tree_out, git_index **index_out,
-			git_repository *wt) BRAID_WARN_UNUSED;
+                        git_repository *wt) BRAID_WARN_UNUSED;
 
 /** Write an index to disk, retrying while index.lock is held by someone else. */
 int braid_repo_index_write(git_index *index) BRAID_WARN_UNUSED;
@@ -68,16 +68,16 @@ int braid_repo_index_write(git_index *index) BRAID_WARN_UNUSED;
  * @param author_name   NULL for the repository's default signature.
  */
 int braid_repo_commit(git_oid *out, git_repository *repo, const git_oid *tree,
-		      const git_oid *parents, size_t nparents, const char *author_name,
-		      const char *author_email, const char *message) BRAID_WARN_UNUSED;
+                      const git_oid *parents, size_t nparents, const char *author_name,
+                      const char *author_email, const char *message) BRAID_WARN_UNUSED;
 
 /** The tree id of a commit. */
 int braid_repo_commit_tree(git_oid *out, git_repository *repo,
-			   const git_oid *commit) BRAID_WARN_UNUSED;
+                           const git_oid *commit) BRAID_WARN_UNUSED;
 
 /** 1 if `ancestor` is `descendant` or one of its ancestors, 0 if not, <0 on error. */
 int braid_repo_is_ancestor(git_repository *repo, const git_oid *ancestor,
-			   const git_oid *descendant);
+                           const git_oid *descendant);
 
 /** Parse a 40-hex commit id. */
 int braid_repo_oid_parse(git_oid *out, const char *hex) BRAID_WARN_UNUSED;

@@ -51,12 +51,10 @@ void braid_store_rollback(braid_store *store);
 int braid_store_meta_get(char **out, braid_store *store, const char *key) BRAID_WARN_UNUSED;
 
 /** Write a value to the `meta` table (inside or outside a transaction). */
-int braid_store_meta_set(braid_store *store, const char *key,
-			 const char *value) BRAID_WARN_UNUSED;
+int braid_store_meta_set(braid_store *store, const char *key, const char *value) BRAID_WARN_UNUSED;
 
 /** Add `delta` to a named counter (auto_merged, conflicted, ...). */
-int braid_store_counter_add(braid_store *store, const char *name,
-			    int64_t delta) BRAID_WARN_UNUSED;
+int braid_store_counter_add(braid_store *store, const char *name, int64_t delta) BRAID_WARN_UNUSED;
 
 /** Read a named counter (0 when never set). */
 int64_t braid_store_counter_get(braid_store *store, const char *name);

@@ -148,6 +148,96 @@ void braid_reference_list_free(braid_reference_list *list);
 int braid_syntax_references(braid_reference_list **out,
 			    const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
 
+/*
+ * Node walking: a read-only view of the tree for callers that need the
+ * shape of the source, not only its symbols (the merge module's structural
+ * tier). Nodes are small values valid while their tree lives; tree-sitter's
+ * types stay behind this API.
+ */
+
+/** A node of a parsed tree. Copy it freely; it borrows from its tree. */
+typedef struct braid_syntax_node {
+	uint32_t opaque_ctx_[4];
+	const void *opaque_id_;
+	const void *opaque_tree_;
+} braid_syntax_node;
+
+/** The tree's root node. */
+braid_syntax_node braid_syntax_tree_root(const braid_syntax_tree *tree);
+
+/** The tree's copy of its source (NUL-terminated; borrowed). `len` may be NULL. */
+const char *braid_syntax_tree_source(const braid_syntax_tree *tree, size_t *len);
+
+/** 1 for the null node (a missing field, the parent of the root). */
+int braid_syntax_node_is_null(braid_syntax_node node);
+
+/** The grammar's type name ("function_definition", "{"); borrowed, static. */
+const char *braid_syntax_node_type(braid_syntax_node node);
+
+/** 1 for a named node (a rule), 0 for an anonymous token such as "," or "{". */
+int braid_syntax_node_is_named(braid_syntax_node node);
+
+/** 1 for an extra: comments and the like, which may appear anywhere. */
+int braid_syntax_node_is_extra(braid_syntax_node node);
+
+/** 1 when the node is, or contains, an ERROR or MISSING node. */
+int braid_syntax_node_has_error(braid_syntax_node node);
+
+/** Byte range [start, end) of the node in the source. */
+size_t braid_syntax_node_start(braid_syntax_node node);
+size_t braid_syntax_node_end(braid_syntax_node node);
+
+/** The child in `field` ("name", "body"), or the null node. */
+braid_syntax_node braid_syntax_node_field(braid_syntax_node node, const char *field);
+
+/** The node's parent, or the null node for the root. */
+braid_syntax_node braid_syntax_node_parent(braid_syntax_node node);
+
+/** One child with the field it sits in (NULL when none; borrowed, static). */
+typedef struct braid_syntax_child {
+	braid_syntax_node node;
+	const char *field;
+} braid_syntax_child;
+
+/**
+ * Every child of `node`, named or not, extras included, in source order.
+ *
+ * @param[out] out   malloc'd array owned by the caller (free()); NULL when none.
+ * @param[out] nout  number of children.
+ * @return 0 or BRAID_ENOMEM.
+ */
+int braid_syntax_node_children(braid_syntax_child **out, size_t *nout,
+			       braid_syntax_node node) BRAID_WARN_UNUSED;
+
+/** A token of the source: a leaf of the tree with a non-empty range. */
+typedef struct braid_syntax_leaf {
+	size_t start, end;
+	const char *type; /**< the leaf's type; borrowed, static */
+	int identifier;   /**< 1 when the type names an identifier of any sort */
+	int extra;        /**< 1 for a comment (or another extra) */
+} braid_syntax_leaf;
+
+/**
+ * The leaves of `node` in source order (zero-width MISSING leaves left out).
+ *
+ * @param[out] out   malloc'd array owned by the caller (free()); NULL when none.
+ * @param[out] nout  number of leaves.
+ * @return 0 or BRAID_ENOMEM.
+ */
+int braid_syntax_node_leaves(braid_syntax_leaf **out, size_t *nout,
+			     braid_syntax_node node) BRAID_WARN_UNUSED;
+
+/**
+ * Byte ranges of the ERROR and MISSING nodes of the tree, in source order,
+ * as pairs (start, end): out[2k], out[2k + 1].
+ *
+ * @param[out] out   malloc'd array owned by the caller (free()); NULL when none.
+ * @param[out] nout  number of ranges (pairs).
+ * @return 0 or BRAID_ENOMEM.
+ */
+int braid_syntax_error_ranges(size_t **out, size_t *nout,
+			      const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

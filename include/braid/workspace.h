@@ -17,12 +17,12 @@ extern "C" {
 #endif
 
 typedef struct braid_workspace {
-	char *id;         /**< the agent's name, or name-2, name-3... */
+	char *id; /**< the agent's name, or name-2, name-3... */
 	char *agent_id;
 	char *agent_name;
-	char *path;       /**< absolute */
-	char *change_id;  /**< current change, or NULL */
-	char *state;      /**< "active" or "removed" */
+	char *path;      /**< absolute */
+	char *change_id; /**< current change, or NULL */
+	char *state;     /**< "active" or "removed" */
 	int64_t created_at;
 } braid_workspace;
 
@@ -40,14 +40,13 @@ typedef struct braid_workspace_list {
  *         path is taken; BRAID_EINVALID for a path inside another workspace.
  */
 int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent,
-			const char *path) BRAID_WARN_UNUSED;
+                        const char *path) BRAID_WARN_UNUSED;
 
 /** Find a workspace by id. */
 int braid_workspace_get(braid_workspace **out, braid_ctx *ctx, const char *id) BRAID_WARN_UNUSED;
 
 /** Active workspaces (and removed ones too when `all`), by creation time. */
-int braid_workspace_list_all(braid_workspace_list **out, braid_ctx *ctx,
-			     int all) BRAID_WARN_UNUSED;
+int braid_workspace_list_all(braid_workspace_list **out, braid_ctx *ctx, int all) BRAID_WARN_UNUSED;
 
 /** What `braid status` says about one workspace. */
 typedef struct braid_workspace_status {
@@ -60,7 +59,7 @@ typedef struct braid_workspace_status {
 } braid_workspace_status;
 
 int braid_workspace_status_get(braid_workspace_status *out, braid_ctx *ctx,
-			       const char *id) BRAID_WARN_UNUSED;
+                               const char *id) BRAID_WARN_UNUSED;
 void braid_workspace_status_clear(braid_workspace_status *st);
 
 /**
@@ -72,7 +71,7 @@ void braid_workspace_status_clear(braid_workspace_status *st);
  * @param[out] kept_ref  if not NULL and something was kept, the ref that holds it (malloc'd).
  */
 int braid_workspace_rm(braid_ctx *ctx, const char *id, int force,
-		       char **kept_ref) BRAID_WARN_UNUSED;
+                       char **kept_ref) BRAID_WARN_UNUSED;
 
 void braid_workspace_free(braid_workspace *ws);
 void braid_workspace_list_free(braid_workspace_list *list);

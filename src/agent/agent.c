@@ -25,15 +25,16 @@ int braid_agent_name_valid(const char *name)
 		return braid_error_set(BRAID_EINVALID, "agent name must be 1-64 characters");
 	if (name[0] == '-' || name[0] == '.')
 		return braid_error_set(BRAID_EINVALID, "agent name '%s' must not start with '%c'",
-				       name, name[0]);
+		                       name, name[0]);
 	for (i = 0; i < n; i++) {
 		char c = name[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_' || c == '.'))
-			return braid_error_set(BRAID_EINVALID,
-					       "agent name '%s' may only use letters, digits, '.', '_' "
-					       "and '-'",
-					       name);
+			return braid_error_set(
+			    BRAID_EINVALID,
+			    "agent name '%s' may only use letters, digits, '.', '_' "
+			    "and '-'",
+			    name);
 	}
 	return 0;
 }
@@ -66,7 +67,8 @@ static int write_token_file(braid_ctx *ctx, const char *name, const char *token)
 	int err;
 
 	if ((err = braid_buf_printf(&p, "%s/tokens", ctx->dir)) < 0 ||
-	    (err = braid_fs_mkdir_p(p.ptr, 0700)) < 0 || (err = braid_buf_printf(&p, "/%s", name)) < 0)
+	    (err = braid_fs_mkdir_p(p.ptr, 0700)) < 0 ||
+	    (err = braid_buf_printf(&p, "/%s", name)) < 0)
 		goto done;
 	err = braid_fs_write_atomic(p.ptr, token, strlen(token), 0600);
 done:
@@ -120,16 +122,17 @@ int braid_agent_lookup(braid_agent **out, braid_ctx *ctx, const char *name_or_id
 	braid_agent *a;
 	int err;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT " AGENT_COLS " FROM agents WHERE name = ?1 OR id = ?1")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store, "SELECT " AGENT_COLS " FROM agents WHERE name = ?1 OR id = ?1")) <
+	    0)
 		return err;
 	sqlite3_bind_text(st, 1, name_or_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOTFOUND,
-				       "no agent '%s'; see 'braid agent list' or create it with "
-				       "'braid agent add %s'",
-				       name_or_id, name_or_id);
+		                       "no agent '%s'; see 'braid agent list' or create it with "
+		                       "'braid agent add %s'",
+		                       name_or_id, name_or_id);
 	}
 	if (!(a = calloc(1, sizeof(*a)))) {
 		sqlite3_reset(st);
@@ -151,8 +154,9 @@ int braid_agent_list_all(braid_agent_list **out, braid_ctx *ctx)
 	braid_agent_list *l;
 	int err = 0, rc;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT " AGENT_COLS " FROM agents ORDER BY created_at, name")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store, "SELECT " AGENT_COLS " FROM agents ORDER BY created_at, name")) <
+	    0)
 		return err;
 	if (!(l = calloc(1, sizeof(*l))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
@@ -180,7 +184,7 @@ int braid_agent_list_all(braid_agent_list **out, braid_ctx *ctx)
 }
 
 int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const char *name,
-		    const char *role)
+                    const char *role)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char h[BRAID_HASH_SIZE];
@@ -199,11 +203,12 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 	if (strcmp(role, "worker") && strcmp(role, "main") && strcmp(role, "human") &&
 	    strcmp(role, "system"))
 		return braid_error_set(BRAID_EINVALID,
-				       "unknown role '%s'; use worker, main or human", role);
+		                       "unknown role '%s'; use worker, main or human", role);
 	if (is_system != !strcmp(name, BRAID_SYSTEM_AGENT))
-		return braid_error_set(BRAID_EINVALID, "the name '%s' and role 'system' are "
-						       "reserved for braid itself",
-				       BRAID_SYSTEM_AGENT);
+		return braid_error_set(BRAID_EINVALID,
+		                       "the name '%s' and role 'system' are "
+		                       "reserved for braid itself",
+		                       BRAID_SYSTEM_AGENT);
 
 	crypto_sign_keypair(pk, sk);
 	braid_hex_encode(pkhex, pk, sizeof(pk));
@@ -226,9 +231,10 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		goto done;
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "INSERT INTO agents(id, name, role, pubkey, token_hash, created_at) "
-				     "VALUES (?, ?, ?, ?, ?, ?)")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "INSERT INTO agents(id, name, role, pubkey, token_hash, created_at) "
+	         "VALUES (?, ?, ?, ?, ?, ?)")) < 0)
 		goto rollback;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -239,14 +245,14 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int constraint = sqlite3_errcode(ctx->store->db) == SQLITE_CONSTRAINT;
 		err = constraint ? braid_error_set(BRAID_EEXISTS, "agent '%s' already exists", name)
-				 : braid_store__error(ctx->store, "cannot add agent");
+		                 : braid_store__error(ctx->store, "cannot add agent");
 		sqlite3_reset(st);
 		goto rollback;
 	}
 	sqlite3_reset(st);
 	{
 		json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "agent", id, "name", name, "role",
-				      role, "pubkey", pkhex);
+		                      role, "pubkey", pkhex);
 		payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		json_decref(p);
 	}
@@ -303,7 +309,8 @@ int braid_agent_by_token(braid_agent **out, braid_ctx *ctx, const char *token)
 	if (!token || strncmp(token, "bt_", 3) != 0)
 		return braid_error_set(BRAID_EDENIED, "malformed token");
 	token_hash(thash, token);
-	if ((err = braid_store__stmt(&st, ctx->store, "SELECT id FROM agents WHERE token_hash = ?")) < 0)
+	if ((err = braid_store__stmt(&st, ctx->store,
+	                             "SELECT id FROM agents WHERE token_hash = ?")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, thash, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -346,7 +353,7 @@ done:
 }
 
 int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
-		     const void *msg, size_t len)
+                     const void *msg, size_t len)
 {
 	braid_buf kp = BRAID_BUF_INIT, content = BRAID_BUF_INIT;
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
@@ -356,8 +363,8 @@ int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const ch
 		goto done;
 	if ((err = braid_fs_read(&content, kp.ptr, 1024)) < 0) {
 		err = braid_error_set(err == BRAID_ENOTFOUND ? BRAID_ENOTFOUND : err,
-				      "cannot read the private key of agent '%s' (%s)", agent_id,
-				      kp.ptr);
+		                      "cannot read the private key of agent '%s' (%s)", agent_id,
+		                      kp.ptr);
 		goto done;
 	}
 	while (content.size && (content.ptr[content.size - 1] == '\n'))
@@ -377,7 +384,7 @@ done:
 }
 
 int braid_agent_verify(const char *pubkey_hex, const unsigned char sig[BRAID_SIG_SIZE],
-		       const void *msg, size_t len)
+                       const void *msg, size_t len)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 

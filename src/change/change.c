@@ -35,10 +35,11 @@ int braid_change_get(braid_change **out, braid_ctx *ctx, const char *id)
 
 	if (!id || !*id)
 		return braid_error_set(BRAID_EINVALID, "empty change id");
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT id, agent_id, workspace_id, base_commit, head_commit, state,"
-				     " resolving, created_at, updated_at FROM changes"
-				     " WHERE id = ?1 OR id GLOB ?1 || '*' LIMIT 2")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "SELECT id, agent_id, workspace_id, base_commit, head_commit, state,"
+	         " resolving, created_at, updated_at FROM changes"
+	         " WHERE id = ?1 OR id GLOB ?1 || '*' LIMIT 2")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -73,7 +74,7 @@ int braid_change_get(braid_change **out, braid_ctx *ctx, const char *id)
 }
 
 int braid_change__create(char **id_out, braid_ctx *ctx, const char *agent_id,
-			 const char *workspace_id, const git_oid *base)
+                         const char *workspace_id, const git_oid *base)
 {
 	unsigned char raw[6];
 	char id[13], hex[GIT_OID_HEXSZ + 1], *ref = NULL;
@@ -91,9 +92,9 @@ int braid_change__create(char **id_out, braid_ctx *ctx, const char *agent_id,
 	if (err < 0)
 		return err;
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "INSERT INTO changes(id, agent_id, workspace_id, base_commit,"
-				     " head_commit, state, created_at, updated_at)"
-				     " VALUES (?, ?, ?, ?, ?, 'editing', ?, ?)")) < 0)
+	                             "INSERT INTO changes(id, agent_id, workspace_id, base_commit,"
+	                             " head_commit, state, created_at, updated_at)"
+	                             " VALUES (?, ?, ?, ?, ?, 'editing', ?, ?)")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, agent_id, -1, SQLITE_STATIC);
@@ -110,18 +111,18 @@ int braid_change__create(char **id_out, braid_ctx *ctx, const char *agent_id,
 }
 
 int braid_change__set(braid_ctx *ctx, const char *id, const char *state, const char *base,
-		      const char *head, const char *resolving)
+                      const char *head, const char *resolving)
 {
 	sqlite3_stmt *st;
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "UPDATE changes SET state = coalesce(?2, state),"
-				     " base_commit = coalesce(?3, base_commit),"
-				     " head_commit = coalesce(?4, head_commit),"
-				     " resolving = CASE WHEN ?5 IS NULL THEN resolving"
-				     "   WHEN ?5 = '' THEN NULL ELSE ?5 END,"
-				     " updated_at = ?6 WHERE id = ?1")) < 0)
+	                             "UPDATE changes SET state = coalesce(?2, state),"
+	                             " base_commit = coalesce(?3, base_commit),"
+	                             " head_commit = coalesce(?4, head_commit),"
+	                             " resolving = CASE WHEN ?5 IS NULL THEN resolving"
+	                             "   WHEN ?5 = '' THEN NULL ELSE ?5 END,"
+	                             " updated_at = ?6 WHERE id = ?1")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	braid_store__bind_text(st, 2, state);
@@ -130,4 +131,40 @@ int braid_change__set(braid_ctx *ctx, const char *id, const char *state, const c
 	braid_store__bind_text(st, 5, resolving);
 	sqlite3_bind_int64(st, 6, braid_time_now_ms());
 	return braid_store__step_done(ctx->store, st, "cannot update change");
+}
+
+int braid_change__reconcile(braid_ctx *ctx, braid_change *ch)
+{
+	git_oid head, at;
+	char *ref = braid_change_refname(ch->id), hex[GIT_OID_HEXSZ + 1], *copy;
+	int err, anc;
+
+	if (!ref)
+		return BRAID_ENOMEM;
+	err = braid_repo_ref_oid(&at, ctx->git, ref);
+	free(ref);
+	if (err == BRAID_ENOTFOUND) {
+		braid_error_clear();
+		return 0;
+	}
+	if (err < 0 || (err = braid_repo_oid_parse(&head, ch->head_commit)) < 0)
+		return err;
+	if (git_oid_equal(&head, &at))
+		return 0;
+	if ((anc = braid_repo_is_ancestor(ctx->git, &head, &at)) <= 0)
+		return anc;
+	braid_repo_oid_hex(hex, &at);
+	if ((err = braid_store_begin(ctx->store)) < 0)
+		return err;
+	if ((err = braid_change__set(ctx, ch->id, NULL, NULL, hex, NULL)) < 0) {
+		braid_store_rollback(ctx->store);
+		return err;
+	}
+	if ((err = braid_store_commit(ctx->store)) < 0)
+		return err;
+	if (!(copy = braid_strdup(hex)))
+		return BRAID_ENOMEM;
+	free(ch->head_commit);
+	ch->head_commit = copy;
+	return 0;
 }

@@ -70,10 +70,11 @@ static int load_files(braid_conflict *c, braid_ctx *ctx)
 	sqlite3_stmt *st;
 	int err = 0, rc;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT path, kind, description, base_oid, ours_oid, theirs_oid,"
-				     " ours_path, theirs_path, regions, ours_origin FROM conflict_files"
-				     " WHERE conflict_id = ? ORDER BY path")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "SELECT path, kind, description, base_oid, ours_oid, theirs_oid,"
+	         " ours_path, theirs_path, regions, ours_origin FROM conflict_files"
+	         " WHERE conflict_id = ? ORDER BY path")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -127,8 +128,8 @@ static int row_to_conflict(braid_conflict *c, sqlite3_stmt *st)
 	c->created_at = sqlite3_column_int64(st, 11);
 	c->updated_at = sqlite3_column_int64(st, 12);
 	return c->id && c->change_id && c->agent_id && c->state
-		       ? 0
-		       : braid_error_set(BRAID_ENOMEM, "out of memory");
+	           ? 0
+	           : braid_error_set(BRAID_ENOMEM, "out of memory");
 }
 
 int braid_conflict_get(braid_conflict **out, braid_ctx *ctx, const char *id)
@@ -139,22 +140,24 @@ int braid_conflict_get(braid_conflict **out, braid_ctx *ctx, const char *id)
 	int err;
 
 	if (n < 1 || n > 16)
-		return braid_error_set(BRAID_EINVALID, "conflict id '%s' is not valid; see 'braid "
-						       "conflicts'",
-				       id ? id : "");
+		return braid_error_set(BRAID_EINVALID,
+		                       "conflict id '%s' is not valid; see 'braid "
+		                       "conflicts'",
+		                       id ? id : "");
 	for (i = 0; i < n; i++)
 		if (!strchr("0123456789abcdef", id[i]))
 			return braid_error_set(BRAID_EINVALID,
-					       "conflict id '%s' is not valid (hex digits); see "
-					       "'braid conflicts'",
-					       id);
+			                       "conflict id '%s' is not valid (hex digits); see "
+			                       "'braid conflicts'",
+			                       id);
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     CONFLICT_SELECT " WHERE c.id GLOB ?1 || '*' LIMIT 2")) < 0)
+	                             CONFLICT_SELECT " WHERE c.id GLOB ?1 || '*' LIMIT 2")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no conflict '%s'; see 'braid conflicts'", id);
+		return braid_error_set(BRAID_ENOTFOUND, "no conflict '%s'; see 'braid conflicts'",
+		                       id);
 	}
 	if (!(c = calloc(1, sizeof(*c)))) {
 		sqlite3_reset(st);
@@ -162,8 +165,8 @@ int braid_conflict_get(braid_conflict **out, braid_ctx *ctx, const char *id)
 	}
 	err = row_to_conflict(c, st);
 	if (!err && sqlite3_step(st) == SQLITE_ROW)
-		err = braid_error_set(BRAID_EINVALID, "conflict id '%s' is ambiguous; give more digits",
-				      id);
+		err = braid_error_set(BRAID_EINVALID,
+		                      "conflict id '%s' is ambiguous; give more digits", id);
 	sqlite3_reset(st);
 	if (!err)
 		err = load_files(c, ctx);
@@ -185,10 +188,9 @@ int braid_conflict_list_all(braid_conflict_list **out, braid_ctx *ctx, const cha
 	if (!state)
 		state = "open";
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     CONFLICT_SELECT
-				     " WHERE ?1 = 'all' OR c.state = ?1"
-				     " OR (?1 = 'open' AND c.state = 'resolving')"
-				     " ORDER BY c.created_at DESC, c.id")) < 0)
+	                             CONFLICT_SELECT " WHERE ?1 = 'all' OR c.state = ?1"
+	                                             " OR (?1 = 'open' AND c.state = 'resolving')"
+	                                             " ORDER BY c.created_at DESC, c.id")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	if (!(l = calloc(1, sizeof(*l)))) {
@@ -219,27 +221,28 @@ int braid_conflict_list_all(braid_conflict_list **out, braid_ctx *ctx, const cha
 }
 
 int braid_conflict_side(char **out, size_t *len, braid_ctx *ctx, const braid_conflict_file *f,
-			const char *side)
+                        const char *side)
 {
-	const char *hex = !strcmp(side, "base")	  ? f->base_oid
-			  : !strcmp(side, "ours")   ? f->ours_oid
-			  : !strcmp(side, "theirs") ? f->theirs_oid
-						    : (const char *)-1;
+	const char *hex = !strcmp(side, "base")     ? f->base_oid
+	                  : !strcmp(side, "ours")   ? f->ours_oid
+	                  : !strcmp(side, "theirs") ? f->theirs_oid
+	                                            : (const char *)-1;
 	git_oid oid;
 	git_blob *b = NULL;
 	int rc;
 
 	if (hex == (const char *)-1)
-		return braid_error_set(BRAID_EINVALID, "side must be base, ours or theirs, not '%s'",
-				       side);
+		return braid_error_set(BRAID_EINVALID,
+		                       "side must be base, ours or theirs, not '%s'", side);
 	if (!hex) {
 		*out = NULL;
 		*len = 0;
 		return 0;
 	}
 	if (git_oid_fromstr(&oid, hex) < 0 || (rc = git_blob_lookup(&b, ctx->git, &oid)) < 0)
-		return braid_error_set(BRAID_ENOTFOUND, "blob %s of '%s' is missing from the repository",
-				       hex, f->path);
+		return braid_error_set(BRAID_ENOTFOUND,
+		                       "blob %s of '%s' is missing from the repository", hex,
+		                       f->path);
 	*len = (size_t)git_blob_rawsize(b);
 	*out = malloc(*len + 1);
 	if (!*out) {
@@ -270,11 +273,11 @@ int braid_conflict__record(braid_conflict *c, braid_ctx *ctx)
 		return BRAID_ENOMEM;
 	files = json_array();
 	for (i = 0; files && i < c->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:s, s:s}", "path", c->files[i].path, "kind",
-						       c->files[i].kind));
+		json_array_append_new(files, json_pack("{s:s, s:s}", "path", c->files[i].path,
+		                                       "kind", c->files[i].kind));
 	p = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "conflict", id, "submission",
-		      (json_int_t)c->submission_id, "change", c->change_id, "base", c->base_commit,
-		      "main", c->ours_commit, "submitted", c->theirs_commit, "files", files);
+	              (json_int_t)c->submission_id, "change", c->change_id, "base", c->base_commit,
+	              "main", c->ours_commit, "submitted", c->theirs_commit, "files", files);
 	payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(p);
 	if (!payload)
@@ -285,10 +288,11 @@ int braid_conflict__record(braid_conflict *c, braid_ctx *ctx)
 	free(payload);
 	if (err < 0)
 		return err;
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "INSERT INTO conflicts(id, submission_id, change_id, agent_id,"
-				     " base_commit, ours_commit, theirs_commit, state, op_id, created_at,"
-				     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "INSERT INTO conflicts(id, submission_id, change_id, agent_id,"
+	         " base_commit, ours_commit, theirs_commit, state, op_id, created_at,"
+	         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, c->submission_id);
@@ -304,11 +308,12 @@ int braid_conflict__record(braid_conflict *c, braid_ctx *ctx)
 		return err;
 	for (i = 0; i < c->nfiles; i++) {
 		braid_conflict_file *f = &c->files[i];
-		if ((err = braid_store__stmt(&st, ctx->store,
-					     "INSERT OR REPLACE INTO conflict_files(conflict_id, path,"
-					     " kind, base_oid, ours_oid, theirs_oid, ours_path,"
-					     " theirs_path, regions, ours_origin, description)"
-					     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
+		if ((err = braid_store__stmt(
+		         &st, ctx->store,
+		         "INSERT OR REPLACE INTO conflict_files(conflict_id, path,"
+		         " kind, base_oid, ours_oid, theirs_oid, ours_path,"
+		         " theirs_path, regions, ours_origin, description)"
+		         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
 			return err;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
@@ -321,22 +326,23 @@ int braid_conflict__record(braid_conflict *c, braid_ctx *ctx)
 		sqlite3_bind_text(st, 9, f->regions ? f->regions : "[]", -1, SQLITE_STATIC);
 		braid_store__bind_text(st, 10, f->ours_origin);
 		braid_store__bind_text(st, 11, f->description);
-		if ((err = braid_store__step_done(ctx->store, st, "cannot record conflict file")) < 0)
+		if ((err = braid_store__step_done(ctx->store, st, "cannot record conflict file")) <
+		    0)
 			return err;
 	}
 	return 0;
 }
 
 int braid_conflict__set_state(braid_ctx *ctx, const char *id, const char *state,
-			      const char *resolved_op)
+                              const char *resolved_op)
 {
 	sqlite3_stmt *st;
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "UPDATE conflicts SET state = ?2,"
-				     " resolved_op = coalesce(?3, resolved_op), updated_at = ?4"
-				     " WHERE id = ?1")) < 0)
+	                             "UPDATE conflicts SET state = ?2,"
+	                             " resolved_op = coalesce(?3, resolved_op), updated_at = ?4"
+	                             " WHERE id = ?1")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
@@ -351,8 +357,9 @@ int braid_conflict__supersede_change(braid_ctx *ctx, const char *change_id)
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "UPDATE conflicts SET state = 'superseded', updated_at = ?2"
-				     " WHERE change_id = ?1 AND state IN ('open', 'resolving')")) < 0)
+	                             "UPDATE conflicts SET state = 'superseded', updated_at = ?2"
+	                             " WHERE change_id = ?1 AND state IN ('open', 'resolving')")) <
+	    0)
 		return err;
 	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, braid_time_now_ms());

@@ -15,7 +15,7 @@ int braid_conflict__record(braid_conflict *c, braid_ctx *ctx) BRAID_WARN_UNUSED;
 
 /** Set a conflict's state (and resolved_op when not NULL). */
 int braid_conflict__set_state(braid_ctx *ctx, const char *id, const char *state,
-			      const char *resolved_op) BRAID_WARN_UNUSED;
+                              const char *resolved_op) BRAID_WARN_UNUSED;
 
 /** Mark every open conflict of `change_id` superseded (its later submission landed). */
 int braid_conflict__supersede_change(braid_ctx *ctx, const char *change_id) BRAID_WARN_UNUSED;

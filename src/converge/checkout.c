@@ -49,7 +49,8 @@ static int write_entry(git_repository *repo, const char *abs, const git_oid *id,
 		return 0; /* submodules are not braid's to check out */
 	if ((rc = git_blob_lookup(&b, repo, id)) < 0)
 		return braid_error_git(rc, "cannot read blob");
-	if ((err = braid_path_dirname(&dir, abs)) < 0 || (err = braid_fs_mkdir_p(dir.ptr, 0755)) < 0)
+	if ((err = braid_path_dirname(&dir, abs)) < 0 ||
+	    (err = braid_fs_mkdir_p(dir.ptr, 0755)) < 0)
 		goto done;
 	if (mode == GIT_FILEMODE_LINK) {
 		char *target = braid_strndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
@@ -64,7 +65,7 @@ static int write_entry(git_repository *repo, const char *abs, const git_oid *id,
 		goto done;
 	}
 	err = braid_fs_write_atomic(abs, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
-				    mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
+	                            mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
 done:
 	braid_buf_dispose(&dir);
 	git_blob_free(b);
@@ -72,7 +73,7 @@ done:
 }
 
 int braid_converge__checkout(git_repository *wt, const char *workdir, const git_oid *from,
-			     const git_oid *to, size_t *written)
+                             const git_oid *to, size_t *written)
 {
 	git_tree *ft = NULL, *tt = NULL;
 	git_diff *diff = NULL;
@@ -100,10 +101,11 @@ int braid_converge__checkout(git_repository *wt, const char *workdir, const git_
 		if (!disk_matches(abs.ptr, had ? &d->old_file.id : NULL, d->old_file.mode) &&
 		    !(d->status != GIT_DELTA_DELETED &&
 		      disk_matches(abs.ptr, &d->new_file.id, d->new_file.mode))) {
-			err = braid_error_set(BRAID_ESTALE,
-					      "'%s' changed in the workspace while braid was working; "
-					      "nothing was written, run the command again",
-					      d->new_file.path);
+			err = braid_error_set(
+			    BRAID_ESTALE,
+			    "'%s' changed in the workspace while braid was working; "
+			    "nothing was written, run the command again",
+			    d->new_file.path);
 			goto done;
 		}
 	}
@@ -116,7 +118,8 @@ int braid_converge__checkout(git_repository *wt, const char *workdir, const git_
 				err = braid_error_os("cannot remove", abs.ptr);
 				goto done;
 			}
-		} else if ((err = write_entry(wt, abs.ptr, &d->new_file.id, d->new_file.mode)) < 0) {
+		} else if ((err = write_entry(wt, abs.ptr, &d->new_file.id, d->new_file.mode)) <
+		           0) {
 			goto done;
 		}
 		(*written)++;

@@ -9,16 +9,29 @@
 #include <git2.h>
 
 #include "braid/converge.h"
+#include "braid/intent.h"
 #include "converge/treemerge.h"
+
+/** What a submission touches, for the intent checks (see touch.c). */
+typedef struct braid_converge_touches {
+	braid_intent_touch *items; /* strings and ranges owned; content borrowed from blobs */
+	git_blob **blobs;
+	size_t count;
+} braid_converge_touches;
+
+/** Files changed from `base` to `head` (commits), with changed line ranges of the new content. */
+int braid_converge__touches(braid_converge_touches *out, git_repository *repo,
+			    const git_oid *base, const git_oid *head) BRAID_WARN_UNUSED;
+void braid_converge__touches_free(braid_converge_touches *t);
 
 /** Columns of a submission as the engine needs them (owned strings). */
 int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRAID_WARN_UNUSED;
 
 /** Update a submission's state and optional columns (NULL leaves a column as is). */
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
-				   const char *land_commit, const char *expected_main,
-				   const char *conflict_id, const char *result_op,
-				   const char *detail) BRAID_WARN_UNUSED;
+                                   const char *land_commit, const char *expected_main,
+                                   const char *conflict_id, const char *result_op,
+                                   const char *detail) BRAID_WARN_UNUSED;
 
 /** JSON (string, malloc'd) describing a tree merge's files for submissions and conflicts. */
 char *braid_converge__files_json(const braid_tm_result *r);
@@ -32,10 +45,10 @@ char *braid_converge__files_json(const braid_tm_result *r);
  * @param[out] written  files written or removed.
  */
 int braid_converge__checkout(git_repository *wt, const char *workdir, const git_oid *from,
-			     const git_oid *to, size_t *written) BRAID_WARN_UNUSED;
+                             const git_oid *to, size_t *written) BRAID_WARN_UNUSED;
 
 /** Build a conflict description (ours_origin per file) for a tree merge result. */
 int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
-				const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
+                                const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
 
 #endif

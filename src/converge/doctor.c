@@ -18,7 +18,7 @@ void braid_doctor_report_clear(braid_doctor_report *r)
 }
 
 static int line(braid_buf *b, size_t *problems, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int line(braid_buf *b, size_t *problems, int ok, const char *fmt, ...)
 {
@@ -48,10 +48,11 @@ int braid_converge_doctor(braid_doctor_report *out, braid_ctx *ctx)
 	if ((err = braid_converge_drive(ctx, 0, &recovered, NULL, NULL)) < 0)
 		goto done;
 	if ((err = line(&b, &problems, 1, "landing queue drained (%zu submission%s decided now)",
-			recovered, recovered == 1 ? "" : "s")) < 0)
+	                recovered, recovered == 1 ? "" : "s")) < 0)
 		goto done;
 	rc = braid_repo_ref_oid(&main_oid, ctx->git, ctx->target);
-	if ((err = line(&b, &problems, rc == 0, "target branch '%s' resolves", ctx->target_name)) < 0)
+	if ((err = line(&b, &problems, rc == 0, "target branch '%s' resolves", ctx->target_name)) <
+	    0)
 		goto done;
 	if (rc < 0) {
 		err = 0;
@@ -59,25 +60,28 @@ int braid_converge_doctor(braid_doctor_report *out, braid_ctx *ctx)
 	}
 	/* Every landed submission is in main's history: main only moved forward. */
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT land_commit FROM submissions WHERE state = 'landed'"
-				     " ORDER BY id DESC LIMIT 2000")) < 0)
+	                             "SELECT land_commit FROM submissions WHERE state = 'landed'"
+	                             " ORDER BY id DESC LIMIT 2000")) < 0)
 		goto done;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		git_oid l;
 		const char *h = (const char *)sqlite3_column_text(st, 0);
 		n++;
-		if (!h || braid_repo_oid_parse(&l, h) < 0 || braid_repo_is_ancestor(ctx->git, &l, &main_oid) != 1)
+		if (!h || braid_repo_oid_parse(&l, h) < 0 ||
+		    braid_repo_is_ancestor(ctx->git, &l, &main_oid) != 1)
 			bad++;
 	}
 	sqlite3_reset(st);
 	braid_error_clear();
-	if ((err = line(&b, &problems, bad == 0, "%zu landed submission%s reachable from %s (%zu missing)",
-			n, n == 1 ? "" : "s", ctx->target_name, bad)) < 0)
+	if ((err = line(&b, &problems, bad == 0,
+	                "%zu landed submission%s reachable from %s (%zu missing)", n,
+	                n == 1 ? "" : "s", ctx->target_name, bad)) < 0)
 		goto done;
 	/* Unlanded changes keep their commits under refs/braid/changes/. */
 	n = bad = 0;
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT id, head_commit FROM changes WHERE state NOT IN ('landed')")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "SELECT id, head_commit FROM changes WHERE state NOT IN ('landed')")) < 0)
 		goto done;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char ref[128];
@@ -91,12 +95,12 @@ int braid_converge_doctor(braid_doctor_report *out, braid_ctx *ctx)
 	sqlite3_reset(st);
 	git_error_clear();
 	if ((err = line(&b, &problems, bad == 0, "%zu open change%s have their ref (%zu wrong)", n,
-			n == 1 ? "" : "s", bad)) < 0)
+	                n == 1 ? "" : "s", bad)) < 0)
 		goto done;
 	/* Workspaces on disk. */
 	n = bad = 0;
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT path FROM workspaces WHERE state = 'active'")) < 0)
+	                             "SELECT path FROM workspaces WHERE state = 'active'")) < 0)
 		goto done;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char *git = braid_sprintf_alloc("%s/.git", sqlite3_column_text(st, 0));
@@ -107,14 +111,14 @@ int braid_converge_doctor(braid_doctor_report *out, braid_ctx *ctx)
 	}
 	sqlite3_reset(st);
 	if ((err = line(&b, &problems, bad == 0, "%zu workspace%s present on disk (%zu missing)", n,
-			n == 1 ? "" : "s", bad)) < 0)
+	                n == 1 ? "" : "s", bad)) < 0)
 		goto done;
 	if ((err = braid_op_verify_all(&vr, ctx)) < 0)
 		goto done;
 	if ((err = line(&b, &problems, !vr.bad_id && !vr.bad_signature && !vr.missing_parent,
-			"op log: %zu ops, ids and signatures verify%s%s", vr.checked,
-			vr.first_problem ? "; first problem: " : "",
-			vr.first_problem ? vr.first_problem : "")) < 0)
+	                "op log: %zu ops, ids and signatures verify%s%s", vr.checked,
+	                vr.first_problem ? "; first problem: " : "",
+	                vr.first_problem ? vr.first_problem : "")) < 0)
 		goto done;
 	{
 		char *stale = NULL;

@@ -173,7 +173,10 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	git_reference *head = NULL;
 	git_commit *oc = NULL, *nc = NULL;
 	git_tree *ot = NULL;
+	git_diff *diff = NULL;
 	git_checkout_options co;
+	char **paths = NULL;
+	size_t npaths = 0;
 
 	if (!braid_ctx_config_bool(ctx, "land.update-root", 1))
 		return;
@@ -183,9 +186,29 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	if (git_commit_lookup(&oc, ctx->git, old_main) < 0 || git_commit_tree(&ot, oc) < 0 ||
 	    git_commit_lookup(&nc, ctx->git, new_main) < 0)
 		goto done;
+	/* Only the paths the landing changed: the rest of a big tree is not even looked at. */
+	{
+		git_tree *nt = NULL;
+		size_t i;
+		if (git_commit_tree(&nt, nc) < 0 || git_diff_tree_to_tree(&diff, ctx->git, ot, nt, NULL) < 0) {
+			git_tree_free(nt);
+			goto done;
+		}
+		git_tree_free(nt);
+		npaths = git_diff_num_deltas(diff);
+		if (!npaths || !(paths = calloc(2 * npaths, sizeof(char *))))
+			goto done;
+		for (i = 0; i < npaths; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			paths[2 * i] = (char *)d->old_file.path;
+			paths[2 * i + 1] = (char *)d->new_file.path;
+		}
+	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	co.baseline = ot;
+	co.paths.strings = paths;
+	co.paths.count = 2 * npaths;
 	if (git_checkout_tree(ctx->git, (git_object *)nc, &co) < 0) {
 		char *note = braid_sprintf_alloc("could not update the main worktree: %s",
 						 git_error_last() ? git_error_last()->message : "?");
@@ -197,6 +220,8 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	}
 done:
 	git_error_clear();
+	free(paths);
+	git_diff_free(diff);
 	git_tree_free(ot);
 	git_commit_free(oc);
 	git_commit_free(nc);

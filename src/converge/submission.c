@@ -43,7 +43,7 @@ void braid_submission_list_free(braid_submission_list *l)
 #define SUB_SELECT                                                                                 \
 	"SELECT s.id, s.change_id, s.agent_id, a.name, s.workspace_id, s.base_commit,"             \
 	" s.head_commit, s.message, s.resolves, s.state, s.land_commit, s.conflict_id,"            \
-	" s.result_op, s.detail, s.created_at, s.updated_at"                                        \
+	" s.result_op, s.detail, s.created_at, s.updated_at"                                       \
 	" FROM submissions s LEFT JOIN agents a ON a.id = s.agent_id"
 
 static int row_to_sub(braid_submission *s, sqlite3_stmt *st)
@@ -66,8 +66,8 @@ static int row_to_sub(braid_submission *s, sqlite3_stmt *st)
 	s->created_at = sqlite3_column_int64(st, 14);
 	s->updated_at = sqlite3_column_int64(st, 15);
 	return s->change_id && s->agent_id && s->base_commit && s->head_commit && s->state
-		       ? 0
-		       : braid_error_set(BRAID_ENOMEM, "out of memory");
+	           ? 0
+	           : braid_error_set(BRAID_ENOMEM, "out of memory");
 }
 
 int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id)
@@ -82,7 +82,7 @@ int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id)
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOTFOUND, "no submission %lld; see 'braid queue'",
-				       (long long)id);
+		                       (long long)id);
 	}
 	if (!(s = calloc(1, sizeof(*s)))) {
 		sqlite3_reset(st);
@@ -104,16 +104,17 @@ int braid_submission_get(braid_submission **out, braid_ctx *ctx, int64_t id)
 }
 
 int braid_submission_list_recent(braid_submission_list **out, braid_ctx *ctx, const char *state,
-				 size_t limit)
+                                 size_t limit)
 {
 	sqlite3_stmt *st;
 	braid_submission_list *l;
 	int err = 0, rc;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     SUB_SELECT " WHERE ?1 IS NULL OR s.state = ?1"
-						" OR (?1 = 'queued' AND s.state IN ('pending', 'landing'))"
-						" ORDER BY s.id DESC LIMIT ?2")) < 0)
+	                             SUB_SELECT
+	                             " WHERE ?1 IS NULL OR s.state = ?1"
+	                             " OR (?1 = 'queued' AND s.state IN ('pending', 'landing'))"
+	                             " ORDER BY s.id DESC LIMIT ?2")) < 0)
 		return err;
 	braid_store__bind_text(st, 1, state);
 	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
@@ -143,19 +144,21 @@ int braid_submission_list_recent(braid_submission_list **out, braid_ctx *ctx, co
 }
 
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
-				   const char *land_commit, const char *expected_main,
-				   const char *conflict_id, const char *result_op, const char *detail)
+                                   const char *land_commit, const char *expected_main,
+                                   const char *conflict_id, const char *result_op,
+                                   const char *detail)
 {
 	sqlite3_stmt *st;
 	int err;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "UPDATE submissions SET state = coalesce(?2, state),"
-				     " land_commit = coalesce(?3, land_commit),"
-				     " expected_main = coalesce(?4, expected_main),"
-				     " conflict_id = coalesce(?5, conflict_id),"
-				     " result_op = coalesce(?6, result_op), detail = coalesce(?7, detail),"
-				     " updated_at = ?8 WHERE id = ?1")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "UPDATE submissions SET state = coalesce(?2, state),"
+	         " land_commit = coalesce(?3, land_commit),"
+	         " expected_main = coalesce(?4, expected_main),"
+	         " conflict_id = coalesce(?5, conflict_id),"
+	         " result_op = coalesce(?6, result_op), detail = coalesce(?7, detail),"
+	         " updated_at = ?8 WHERE id = ?1")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, id);
 	braid_store__bind_text(st, 2, state);
@@ -177,15 +180,15 @@ char *braid_converge__files_json(const braid_tm_result *r)
 	for (i = 0; files && i < r->nfiles; i++) {
 		const braid_tm_file *f = &r->files[i];
 		json_array_append_new(
-			files, json_pack("{s:s, s:b, s:s, s:s?, s:I, s:I, s:O?, s:s?}", "path", f->path,
-					 "clean", f->clean, "kind", braid_merge_kind_name(f->kind),
-					 "description", f->description, "merged_regions",
-					 (json_int_t)f->merged_regions, "conflict_regions",
-					 (json_int_t)f->conflict_regions, "regions", f->regions,
-					 "rewrite", f->rewrite_note));
+		    files, json_pack("{s:s, s:b, s:s, s:s?, s:I, s:I, s:O?, s:s?}", "path", f->path,
+		                     "clean", f->clean, "kind", braid_merge_kind_name(f->kind),
+		                     "description", f->description, "merged_regions",
+		                     (json_int_t)f->merged_regions, "conflict_regions",
+		                     (json_int_t)f->conflict_regions, "regions", f->regions,
+		                     "rewrite", f->rewrite_note));
 	}
 	j = json_pack("{s:o, s:O, s:I}", "files", files, "changed", r->theirs_paths,
-		      "merged_regions", (json_int_t)r->merged_regions);
+	              "merged_regions", (json_int_t)r->merged_regions);
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!s)

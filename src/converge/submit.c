@@ -18,6 +18,8 @@
 #include "util/time.h"
 #include "workspace/workspace_int.h"
 
+#include <jansson.h>
+
 void braid_submit_result_free(braid_submit_result *r)
 {
 	if (!r)
@@ -119,6 +121,61 @@ rollback:
 	return err;
 }
 
+/*
+ * The coordination table, honoured at submit: another agent's L3/L4 intent
+ * on what this submission touches, or a region that changed since this
+ * agent read it (hash-checked), refuses the submission. Nothing is lost:
+ * the snapshot stays on the change and `braid submit` can be retried.
+ * Sets res->state = "refused" with the reason in res->detail.
+ */
+static int check_intents(braid_submit_result *res, braid_ctx *ctx, const braid_workspace *ws,
+			 const braid_converge_touches *t)
+{
+	braid_intent_stale_list *stale = NULL;
+	json_t *d = NULL;
+	size_t i, j;
+	int err;
+
+	err = braid_intent_check_submit(ctx, ws->agent_id, t->items, t->count);
+	if (err == BRAID_ELOCKED) {
+		d = json_pack("{s:s, s:s}", "reason", "locked", "message", braid_error_last());
+		goto refused;
+	}
+	if (err < 0)
+		return err;
+	err = braid_intent_check_reads(&stale, ctx, ws->agent_id, t->items, t->count, NULL);
+	if (err == BRAID_ESTALE) {
+		json_t *regions = json_array();
+		for (i = 0; stale && i < stale->count; i++) {
+			braid_intent_stale *r = &stale->items[i];
+			json_t *who = json_array();
+			for (j = 0; j < r->nchangers; j++)
+				json_array_append_new(
+					who, json_pack("{s:s?, s:s?, s:s?, s:s?}", "agent",
+						       r->changers[j].agent_name, "agent_id",
+						       r->changers[j].agent_id, "op", r->changers[j].op_id,
+						       "commit", r->changers[j].commit));
+			json_array_append_new(regions,
+					      json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "path",
+							r->path, "symbol", r->symbol, "read_hash",
+							r->read_hash, "now_hash", r->now_hash, "diff",
+							r->diff, "changed_by", who));
+		}
+		braid_intent_stale_list_free(stale);
+		d = json_pack("{s:s, s:s, s:o}", "reason", "stale", "message", braid_error_last(),
+			      "stale", regions);
+		goto refused;
+	}
+	braid_intent_stale_list_free(stale);
+	return err;
+refused:
+	res->state = braid_strdup("refused");
+	res->detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_decref(d);
+	braid_error_clear();
+	return res->state && res->detail ? 0 : braid_error_set(BRAID_ENOMEM, "out of memory");
+}
+
 int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 			  const braid_submit_options *opts)
 {
@@ -128,6 +185,7 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	braid_workspace_snap snap = {0};
 	braid_submission *sub = NULL;
 	braid_submit_result *res = NULL;
+	braid_converge_touches touches = {0};
 	char hex[GIT_OID_HEXSZ + 1];
 	int64_t id, earlier;
 	int err, update;
@@ -160,6 +218,11 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 		res->state = braid_strdup("nothing");
 		goto ok;
 	}
+	if ((err = braid_converge__touches(&touches, ctx->git, &snap.base, &snap.head)) < 0 ||
+	    (err = check_intents(res, ctx, ws, &touches)) < 0)
+		goto fail;
+	if (res->state)
+		goto ok;
 	if ((err = enqueue(&id, ctx, ws, &snap, opts->message, ch->resolving)) < 0)
 		goto fail;
 	res->submission_id = id;
@@ -181,6 +244,9 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 		res->merged_regions = (size_t)json_integer_value(json_object_get(d, "merged_regions"));
 		json_decref(d);
 	}
+	if (!strcmp(sub->state, "landed") &&
+	    braid_intent_release_submitted(NULL, ctx, ws->agent_id, touches.items, touches.count) < 0)
+		braid_error_clear(); /* leases expire anyway; landing is what counts */
 	if (!strcmp(sub->state, "landed") && update) {
 		braid_update_result *ur = NULL;
 		int uerr = braid_converge_update(&ur, ctx);
@@ -205,6 +271,7 @@ ok:
 fail:
 	braid_submit_result_free(res);
 done:
+	braid_converge__touches_free(&touches);
 	braid_submission_free(sub);
 	braid_workspace__snap_clear(&snap);
 	braid_change_free(ch);

@@ -103,7 +103,8 @@ static const char *driver_for(git_repository *repo, const git_oid *attr_commit, 
 
 	ao.flags = GIT_ATTR_CHECK_NO_SYSTEM | GIT_ATTR_CHECK_INDEX_ONLY;
 	if (attr_commit) {
-		ao.flags = GIT_ATTR_CHECK_NO_SYSTEM | GIT_ATTR_CHECK_INDEX_ONLY | GIT_ATTR_CHECK_INCLUDE_COMMIT;
+		ao.flags = GIT_ATTR_CHECK_NO_SYSTEM | GIT_ATTR_CHECK_INDEX_ONLY |
+		           GIT_ATTR_CHECK_INCLUDE_COMMIT;
 		git_oid_cpy(&ao.attr_commit_id, attr_commit);
 	}
 	if (git_attr_get_ext(&v, repo, &ao, path, "merge") < 0) {
@@ -123,11 +124,11 @@ static const char *driver_for(git_repository *repo, const git_oid *attr_commit, 
 static json_t *region_json(const braid_merge_region *r)
 {
 	json_t *j = json_pack("{s:s, s:s, s:[I,I], s:[I,I], s:[I,I], s:s?}", "verdict",
-			      braid_merge_verdict_name(r->verdict), "kind",
-			      braid_merge_kind_name(r->kind), "base", (json_int_t)r->base_start,
-			      (json_int_t)r->base_end, "ours", (json_int_t)r->ours_start,
-			      (json_int_t)r->ours_end, "theirs", (json_int_t)r->theirs_start,
-			      (json_int_t)r->theirs_end, "description", r->description);
+	                      braid_merge_verdict_name(r->verdict), "kind",
+	                      braid_merge_kind_name(r->kind), "base", (json_int_t)r->base_start,
+	                      (json_int_t)r->base_end, "ours", (json_int_t)r->ours_start,
+	                      (json_int_t)r->ours_end, "theirs", (json_int_t)r->theirs_start,
+	                      (json_int_t)r->theirs_end, "description", r->description);
 	if (j && r->symbols) {
 		json_t *s = json_array();
 		char **p;
@@ -150,7 +151,7 @@ static braid_tm_file *add_file(braid_tm_result *r)
 }
 
 static int set_paths(braid_tm_file *f, const char *path, const char *base_path,
-		     const char *ours_path, const char *theirs_path)
+                     const char *ours_path, const char *theirs_path)
 {
 	f->path = braid_strdup(path);
 	f->base_path = base_path ? braid_strdup(base_path) : NULL;
@@ -164,9 +165,9 @@ static int set_paths(braid_tm_file *f, const char *path, const char *base_path,
 
 /* A file-level conflict with no content merge (modify/delete, rename/rename, file/directory). */
 static int file_conflict(braid_tm_result *r, braid_merge_kind kind, const char *path,
-			 const char *base_path, const char *ours_path, const char *theirs_path,
-			 const git_oid *b, uint32_t bm, const git_oid *o, uint32_t om,
-			 const git_oid *t, uint32_t tm, const char *desc)
+                         const char *base_path, const char *ours_path, const char *theirs_path,
+                         const git_oid *b, uint32_t bm, const git_oid *o, uint32_t om,
+                         const git_oid *t, uint32_t tm, const char *desc)
 {
 	braid_tm_file *f = add_file(r);
 	int err;
@@ -189,7 +190,7 @@ static int file_conflict(braid_tm_result *r, braid_merge_kind kind, const char *
 	f->conflict_regions = 1;
 	f->description = braid_strdup(desc);
 	f->regions = json_pack("[{s:s, s:s, s:s}]", "verdict", "conflict", "kind",
-			       braid_merge_kind_name(kind), "description", desc);
+	                       braid_merge_kind_name(kind), "description", desc);
 	r->conflicted++;
 	return f->description && f->regions ? 0 : braid_error_set(BRAID_ENOMEM, "out of memory");
 }
@@ -204,9 +205,9 @@ static int is_special(uint32_t mode)
  * blob into `idx` at `path` when clean.
  */
 static int content_merge(braid_tm_result *r, git_repository *repo, git_index *idx,
-			 const git_oid *attr_commit, const char *path, const char *base_path,
-			 const char *ours_path, const char *theirs_path, const git_oid *b,
-			 uint32_t bm, const git_oid *o, uint32_t om, const git_oid *t, uint32_t tm)
+                         const git_oid *attr_commit, const char *path, const char *base_path,
+                         const char *ours_path, const char *theirs_path, const git_oid *b,
+                         uint32_t bm, const git_oid *o, uint32_t om, const git_oid *t, uint32_t tm)
 {
 	git_blob *bb = NULL, *ob = NULL, *tb = NULL;
 	braid_merge_input in = {0};
@@ -256,8 +257,8 @@ static int content_merge(braid_tm_result *r, git_repository *repo, git_index *id
 		in.theirs = "";
 	in.path = path;
 	in.driver = (is_special(om) || is_special(tm) || is_special(bm))
-			    ? "binary"
-			    : driver_for(repo, attr_commit, path);
+	                ? "binary"
+	                : driver_for(repo, attr_commit, path);
 	in.ours_label = "main";
 	in.base_label = "base";
 	in.theirs_label = "submitted";
@@ -265,8 +266,8 @@ static int content_merge(braid_tm_result *r, git_repository *repo, git_index *id
 		goto done;
 	f->clean = mr->clean && !mode_conflict;
 	f->kind = mode_conflict && mr->clean ? BRAID_KIND_MODE
-		  : mr->clean		     ? (mr->nregions ? mr->regions[0].kind : BRAID_KIND_IDENTICAL)
-					     : mr->conflict_kind;
+	          : mr->clean ? (mr->nregions ? mr->regions[0].kind : BRAID_KIND_IDENTICAL)
+	                      : mr->conflict_kind;
 	f->tier = mr->tier;
 	f->merged_regions = mr->merged_regions;
 	f->conflict_regions = mr->conflict_regions + (size_t)mode_conflict;
@@ -278,9 +279,9 @@ static int content_merge(braid_tm_result *r, git_repository *repo, git_index *id
 		json_array_append_new(f->regions, region_json(&mr->regions[i]));
 	if (mode_conflict)
 		json_array_append_new(f->regions,
-				      json_pack("{s:s, s:s, s:s}", "verdict", "conflict", "kind", "mode",
-						"description",
-						"both sides changed the file mode differently"));
+		                      json_pack("{s:s, s:s, s:s}", "verdict", "conflict", "kind",
+		                                "mode", "description",
+		                                "both sides changed the file mode differently"));
 	if (mr->rewrite_note && !(f->rewrite_note = braid_strdup(mr->rewrite_note))) {
 		err = BRAID_ENOMEM;
 		goto done;
@@ -289,12 +290,14 @@ static int content_merge(braid_tm_result *r, git_repository *repo, git_index *id
 		braid_buf d = BRAID_BUF_INIT;
 		size_t k;
 		for (k = 0; k < mr->nregions && !err; k++) {
-			if (mr->regions[k].verdict != BRAID_VERDICT_MERGE && mr->regions[k].description)
+			if (mr->regions[k].verdict != BRAID_VERDICT_MERGE &&
+			    mr->regions[k].description)
 				err = braid_buf_printf(&d, "%s%s", d.size ? "; " : "",
-						       mr->regions[k].description);
+				                       mr->regions[k].description);
 		}
 		if (!err && mode_conflict)
-			err = braid_buf_printf(&d, "%sboth sides changed the file mode", d.size ? "; " : "");
+			err = braid_buf_printf(&d, "%sboth sides changed the file mode",
+			                       d.size ? "; " : "");
 		if (!err && !d.size)
 			err = braid_buf_puts(&d, mr->clean ? "merged" : "conflict");
 		f->description = braid_buf_detach(&d);
@@ -326,7 +329,7 @@ static int content_merge(braid_tm_result *r, git_repository *repo, git_index *id
 		git_index_entry e;
 		int rc;
 		if ((rc = git_blob_create_from_buffer(&merged, repo, mr->merged ? mr->merged : "",
-						      mr->merged_len)) < 0) {
+		                                      mr->merged_len)) < 0) {
 			err = braid_error_git(rc, "cannot write merged blob");
 			goto done;
 		}
@@ -410,8 +413,8 @@ static int lookup_in_tree(git_oid *id, uint32_t *mode, git_tree *t, const char *
 	return 1;
 }
 
-static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx,
-			git_diff *dours, git_tree *otree, const git_oid *attr, const side_change *c)
+static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx, git_diff *dours,
+                        git_tree *otree, const git_oid *attr, const side_change *c)
 {
 	const git_diff_delta *od;
 	git_oid oid;
@@ -424,16 +427,17 @@ static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx
 			if (git_oid_equal(&oid, &c->new_id) && omode == c->new_mode)
 				return 0;
 			return content_merge(r, repo, idx, attr, c->new_path, NULL, c->new_path,
-					     c->new_path, NULL, 0, &oid, omode, &c->new_id, c->new_mode);
+			                     c->new_path, NULL, 0, &oid, omode, &c->new_id,
+			                     c->new_mode);
 		}
 		if (dir_file_clash(otree, c->new_path)) {
 			snprintf(msg, sizeof(msg),
-				 "submitted added file '%s' where main has a directory (or the "
-				 "reverse)",
-				 c->new_path);
+			         "submitted added file '%s' where main has a directory (or the "
+			         "reverse)",
+			         c->new_path);
 			return file_conflict(r, BRAID_KIND_FILE_DIRECTORY, c->new_path, NULL, NULL,
-					     c->new_path, NULL, 0, NULL, 0, &c->new_id, c->new_mode,
-					     msg);
+			                     c->new_path, NULL, 0, NULL, 0, &c->new_id, c->new_mode,
+			                     msg);
 		}
 		return index_put(idx, c->new_path, &c->new_id, c->new_mode);
 
@@ -441,15 +445,15 @@ static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx
 		od = ours_for_base(dours, c->old_path);
 		if (!od)
 			return git_index_remove_bypath(idx, c->old_path) < 0
-				       ? braid_error_git(-1, "cannot remove file")
-				       : 0;
+			           ? braid_error_git(-1, "cannot remove file")
+			           : 0;
 		if (od->status == GIT_DELTA_DELETED)
 			return 0;
 		snprintf(msg, sizeof(msg), "submitted deleted '%s', which main %s", c->old_path,
-			 od->status == GIT_DELTA_RENAMED ? "renamed" : "modified");
+		         od->status == GIT_DELTA_RENAMED ? "renamed" : "modified");
 		return file_conflict(r, BRAID_KIND_MODIFY_DELETE, od->new_file.path, c->old_path,
-				     od->new_file.path, NULL, &c->old_id, c->old_mode,
-				     &od->new_file.id, od->new_file.mode, NULL, 0, msg);
+		                     od->new_file.path, NULL, &c->old_id, c->old_mode,
+		                     &od->new_file.id, od->new_file.mode, NULL, 0, msg);
 
 	case GIT_DELTA_MODIFIED:
 	case GIT_DELTA_TYPECHANGE:
@@ -458,11 +462,11 @@ static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx
 		if (c->status == GIT_DELTA_RENAMED && (!od || od->status != GIT_DELTA_RENAMED) &&
 		    lookup_in_tree(&oid, &omode, otree, c->new_path)) {
 			snprintf(msg, sizeof(msg),
-				 "submitted renamed '%s' to '%s', but main already has '%s'",
-				 c->old_path, c->new_path, c->new_path);
+			         "submitted renamed '%s' to '%s', but main already has '%s'",
+			         c->old_path, c->new_path, c->new_path);
 			return file_conflict(r, BRAID_KIND_ADD_ADD, c->new_path, c->old_path,
-					     c->new_path, c->new_path, &c->old_id, c->old_mode, &oid,
-					     omode, &c->new_id, c->new_mode, msg);
+			                     c->new_path, c->new_path, &c->old_id, c->old_mode,
+			                     &oid, omode, &c->new_id, c->new_mode, msg);
 		}
 		if (!od) {
 			int err;
@@ -470,47 +474,51 @@ static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx
 			    git_index_remove_bypath(idx, c->old_path) < 0)
 				return braid_error_git(-1, "cannot remove renamed file");
 			if (c->status == GIT_DELTA_RENAMED && dir_file_clash(otree, c->new_path)) {
-				snprintf(msg, sizeof(msg), "submitted renamed '%s' to '%s', which "
-							   "clashes with a directory on main",
-					 c->old_path, c->new_path);
+				snprintf(msg, sizeof(msg),
+				         "submitted renamed '%s' to '%s', which "
+				         "clashes with a directory on main",
+				         c->old_path, c->new_path);
 				return file_conflict(r, BRAID_KIND_FILE_DIRECTORY, c->new_path,
-						     c->old_path, NULL, c->new_path, &c->old_id,
-						     c->old_mode, NULL, 0, &c->new_id, c->new_mode,
-						     msg);
+				                     c->old_path, NULL, c->new_path, &c->old_id,
+				                     c->old_mode, NULL, 0, &c->new_id, c->new_mode,
+				                     msg);
 			}
 			err = index_put(idx, c->new_path, &c->new_id, c->new_mode);
 			return err;
 		}
 		if (od->status == GIT_DELTA_DELETED) {
-			snprintf(msg, sizeof(msg), "main deleted '%s', which submitted %s", c->old_path,
-				 c->status == GIT_DELTA_RENAMED ? "renamed" : "modified");
-			return file_conflict(r, BRAID_KIND_MODIFY_DELETE, c->new_path, c->old_path, NULL,
-					     c->new_path, &c->old_id, c->old_mode, NULL, 0,
-					     &c->new_id, c->new_mode, msg);
+			snprintf(msg, sizeof(msg), "main deleted '%s', which submitted %s",
+			         c->old_path,
+			         c->status == GIT_DELTA_RENAMED ? "renamed" : "modified");
+			return file_conflict(r, BRAID_KIND_MODIFY_DELETE, c->new_path, c->old_path,
+			                     NULL, c->new_path, &c->old_id, c->old_mode, NULL, 0,
+			                     &c->new_id, c->new_mode, msg);
 		}
 		if (od->status == GIT_DELTA_RENAMED && c->status == GIT_DELTA_RENAMED &&
 		    strcmp(od->new_file.path, c->new_path) != 0) {
 			snprintf(msg, sizeof(msg),
-				 "main renamed '%s' to '%s'; submitted renamed it to '%s'", c->old_path,
-				 od->new_file.path, c->new_path);
+			         "main renamed '%s' to '%s'; submitted renamed it to '%s'",
+			         c->old_path, od->new_file.path, c->new_path);
 			return file_conflict(r, BRAID_KIND_RENAME_RENAME, c->new_path, c->old_path,
-					     od->new_file.path, c->new_path, &c->old_id, c->old_mode,
-					     &od->new_file.id, od->new_file.mode, &c->new_id,
-					     c->new_mode, msg);
+			                     od->new_file.path, c->new_path, &c->old_id,
+			                     c->old_mode, &od->new_file.id, od->new_file.mode,
+			                     &c->new_id, c->new_mode, msg);
 		}
 		{
-			/* Both changed it; the result lives at the renamed path if either renamed. */
-			const char *dest = c->status == GIT_DELTA_RENAMED ? c->new_path
-									  : od->new_file.path;
+			/* Both changed it; the result lives at the renamed path if either renamed.
+			 */
+			const char *dest =
+			    c->status == GIT_DELTA_RENAMED ? c->new_path : od->new_file.path;
 			if (git_oid_equal(&od->new_file.id, &c->new_id) &&
 			    od->new_file.mode == c->new_mode && !strcmp(dest, od->new_file.path))
 				return 0;
 			if (strcmp(dest, od->new_file.path) != 0 &&
 			    git_index_remove_bypath(idx, od->new_file.path) < 0)
 				return braid_error_git(-1, "cannot move renamed file");
-			return content_merge(r, repo, idx, attr, dest, c->old_path, od->new_file.path,
-					     c->new_path, &c->old_id, c->old_mode, &od->new_file.id,
-					     od->new_file.mode, &c->new_id, c->new_mode);
+			return content_merge(r, repo, idx, attr, dest, c->old_path,
+			                     od->new_file.path, c->new_path, &c->old_id,
+			                     c->old_mode, &od->new_file.id, od->new_file.mode,
+			                     &c->new_id, c->new_mode);
 		}
 	default:
 		return 0;
@@ -518,7 +526,7 @@ static int apply_theirs(braid_tm_result *r, git_repository *repo, git_index *idx
 }
 
 int braid_treemerge(braid_tm_result *out, git_repository *repo, const git_oid *base,
-		    const git_oid *ours, const git_oid *theirs, const git_oid *attr_commit)
+                    const git_oid *ours, const git_oid *theirs, const git_oid *attr_commit)
 {
 	git_tree *bt = NULL, *ot = NULL, *tt = NULL;
 	git_diff *dours = NULL, *dtheirs = NULL;

@@ -16,25 +16,26 @@
 #include "braid/merge.h"
 
 typedef struct braid_tm_file {
-	char *path;           /* where the result lives (theirs' name on renames) */
+	char *path; /* where the result lives (theirs' name on renames) */
 	char *base_path, *ours_path, *theirs_path;
 	git_oid base, ours, theirs;
 	uint32_t base_mode, ours_mode, theirs_mode; /* 0 when absent */
 	int clean;
 	braid_merge_kind kind;
 	char *description;
-	json_t *regions;      /* array; owned */
-	char *marked;         /* conflict text with diff3 markers, or NULL */
+	json_t *regions; /* array; owned */
+	char *marked;    /* conflict text with diff3 markers, or NULL */
 	size_t marked_len;
-	char *rewrite_note;   /* set when a semantic rule rewrote text */
+	char *rewrite_note; /* set when a semantic rule rewrote text */
 	size_t merged_regions, conflict_regions;
 	int tier;
 } braid_tm_file;
 
 typedef struct braid_tm_result {
 	int clean;
-	git_oid tree;          /* the merged tree when clean; else the tree with clean files merged and conflicted files at ours */
-	braid_tm_file *files;  /* every file both sides changed, and every conflicted file */
+	git_oid tree; /* the merged tree when clean; else the tree with clean files merged and
+	                 conflicted files at ours */
+	braid_tm_file *files; /* every file both sides changed, and every conflicted file */
 	size_t nfiles;
 	size_t conflicted;
 	json_t *theirs_paths;  /* array of paths the submitted side changed */
@@ -48,8 +49,8 @@ typedef struct braid_tm_result {
  * @param attr_commit  commit whose .gitattributes decide merge drivers (usually main), or NULL.
  */
 int braid_treemerge(braid_tm_result *out, git_repository *repo, const git_oid *base,
-		    const git_oid *ours, const git_oid *theirs,
-		    const git_oid *attr_commit) BRAID_WARN_UNUSED;
+                    const git_oid *ours, const git_oid *theirs,
+                    const git_oid *attr_commit) BRAID_WARN_UNUSED;
 
 void braid_tm_result_clear(braid_tm_result *r);
 

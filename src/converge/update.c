@@ -28,8 +28,8 @@ void braid_update_result_free(braid_update_result *r)
 }
 
 static int record_move(braid_ctx *ctx, const braid_workspace *ws, const braid_change *ch,
-		       const git_oid *chead, const git_oid *new_head, const git_oid *main_oid,
-		       const char *kind, const char *resolving)
+                       const git_oid *chead, const git_oid *new_head, const git_oid *main_oid,
+                       const char *kind, const char *resolving)
 {
 	char hhex[GIT_OID_HEXSZ + 1], mhex[GIT_OID_HEXSZ + 1], *ref = NULL, *payload = NULL;
 	json_t *p;
@@ -46,7 +46,7 @@ static int record_move(braid_ctx *ctx, const braid_workspace *ws, const braid_ch
 			return err;
 	}
 	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "workspace", ws->id, "change", ch->id,
-		      "from", ch->base_commit, "main", mhex, "head", hhex, "conflict", resolving);
+	              "from", ch->base_commit, "main", mhex, "head", hhex, "conflict", resolving);
 	payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(p);
 	if (!payload)
@@ -54,8 +54,9 @@ static int record_move(braid_ctx *ctx, const braid_workspace *ws, const braid_ch
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		goto done;
 	if ((err = braid_change__set(ctx, ch->id, resolving ? "editing" : NULL, mhex, hhex,
-				     resolving)) < 0 ||
-	    (resolving && (err = braid_conflict__set_state(ctx, resolving, "resolving", NULL)) < 0) ||
+	                             resolving)) < 0 ||
+	    (resolving &&
+	     (err = braid_conflict__set_state(ctx, resolving, "resolving", NULL)) < 0) ||
 	    (err = braid_op_record(NULL, ctx, ws->agent_id, kind, payload)) < 0) {
 		braid_store_rollback(ctx->store);
 		goto done;
@@ -72,8 +73,8 @@ static int pending_for_change(braid_ctx *ctx, const char *change_id)
 	int found = 0;
 
 	if (braid_store__stmt(&st, ctx->store,
-			      "SELECT 1 FROM submissions WHERE change_id = ?"
-			      " AND state IN ('pending', 'landing')") < 0)
+	                      "SELECT 1 FROM submissions WHERE change_id = ?"
+	                      " AND state IN ('pending', 'landing')") < 0)
 		return 0;
 	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -95,13 +96,14 @@ int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 	if (!(res = calloc(1, sizeof(*res))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	if ((err = braid_workspace__current(&ws, ctx)) < 0 ||
-	    (err = braid_change_get(&ch, ctx, ws->change_id)) < 0)
+	    (err = braid_change_get(&ch, ctx, ws->change_id)) < 0 ||
+	    (err = braid_change__reconcile(ctx, ch)) < 0)
 		goto fail;
 	if (pending_for_change(ctx, ch->id)) {
 		err = braid_error_set(BRAID_ESTATE,
-				      "change %s is waiting in the landing queue; update after it "
-				      "lands (see 'braid queue')",
-				      ch->id);
+		                      "change %s is waiting in the landing queue; update after it "
+		                      "lands (see 'braid queue')",
+		                      ch->id);
 		goto fail;
 	}
 	if ((err = braid_repo_ref_oid(&main_oid, ctx->git, ctx->target)) < 0 ||
@@ -135,8 +137,9 @@ int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 			goto conflict;
 		git_oid_cpy(&parents[0], &head);
 		git_oid_cpy(&parents[1], &main_oid);
-		if ((err = braid_repo_commit(&new_head, ctx->git, &tm.tree, parents, 2, ws->agent_name,
-					     NULL, "braid: update onto main\n")) < 0)
+		if ((err = braid_repo_commit(&new_head, ctx->git, &tm.tree, parents, 2,
+		                             ws->agent_name, NULL, "braid: update onto main\n")) <
+		    0)
 			goto fail;
 		braid_tm_result_clear(&tm);
 	}
@@ -161,7 +164,8 @@ int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 		git_tree_free(a);
 		git_tree_free(b);
 	}
-	if ((err = braid_converge__checkout(wt, ws->path, &wtree, &new_wtree, &res->files_written)) < 0 ||
+	if ((err = braid_converge__checkout(wt, ws->path, &wtree, &new_wtree,
+	                                    &res->files_written)) < 0 ||
 	    (err = braid_workspace__set_head(wt, &new_head, NULL)) < 0 ||
 	    (err = record_move(ctx, ws, ch, &chead, &new_head, &main_oid, "update", NULL)) < 0)
 		goto fail;
@@ -172,8 +176,8 @@ conflict:
 	res->detail = braid_converge__files_json(&tm);
 	braid_tm_result_clear(&tm);
 	err = braid_error_set(BRAID_ECONFLICT,
-			      "your work conflicts with main; nothing in the workspace was changed "
-			      "(see the files listed, or submit and resolve the conflict)");
+	                      "your work conflicts with main; nothing in the workspace was changed "
+	                      "(see the files listed, or submit and resolve the conflict)");
 	*out = res;
 	goto done;
 ok:
@@ -196,7 +200,7 @@ done:
 
 /* Stage `content` at `path` in `idx` as a new blob. */
 static int stage_bytes(git_repository *repo, git_index *idx, const char *path, const char *content,
-		       size_t len, uint32_t mode)
+                       size_t len, uint32_t mode)
 {
 	git_index_entry e;
 	git_oid id;
@@ -232,17 +236,18 @@ int braid_converge_resolve(char **files_out, braid_ctx *ctx, const char *id)
 		goto done;
 	if (strcmp(k->state, "open") && strcmp(k->state, "resolving")) {
 		err = braid_error_set(BRAID_ESTATE, "conflict %s is %s; nothing to resolve", k->id,
-				      k->state);
+		                      k->state);
 		goto done;
 	}
 	if ((err = braid_workspace__current(&ws, ctx)) < 0)
 		goto done;
 	if (!ws->change_id || strcmp(ws->change_id, k->change_id) != 0) {
 		err = braid_error_set(BRAID_EDENIED,
-				      "conflict %s belongs to change %s of agent '%s', not to this "
-				      "workspace's change; run 'braid resolve' in that agent's "
-				      "workspace",
-				      k->id, k->change_id, k->agent_name ? k->agent_name : k->agent_id);
+		                      "conflict %s belongs to change %s of agent '%s', not to this "
+		                      "workspace's change; run 'braid resolve' in that agent's "
+		                      "workspace",
+		                      k->id, k->change_id,
+		                      k->agent_name ? k->agent_name : k->agent_id);
 		goto done;
 	}
 	if ((err = braid_change_get(&ch, ctx, k->change_id)) < 0 ||
@@ -256,9 +261,9 @@ int braid_converge_resolve(char **files_out, braid_ctx *ctx, const char *id)
 	    (err = braid_repo_commit_tree(&htree, ctx->git, &head)) < 0)
 		goto done;
 	if (!git_oid_equal(&wtree, &htree)) {
-		err = braid_error_set(BRAID_ESTATE,
-				      "the workspace has edits made after the conflicted submission; "
-				      "submit them (or undo them) before resolving");
+		err = braid_error_set(
+		    BRAID_ESTATE, "the workspace has edits made after the conflicted submission; "
+		                  "submit them (or undo them) before resolving");
 		goto done;
 	}
 	if ((err = braid_repo_ref_oid(&main_oid, ctx->git, ctx->target)) < 0 ||
@@ -279,7 +284,7 @@ int braid_converge_resolve(char **files_out, braid_ctx *ctx, const char *id)
 			continue;
 		if (f->marked) {
 			err = stage_bytes(ctx->git, idx, f->path, f->marked, f->marked_len,
-					  f->theirs_mode ? f->theirs_mode : f->ours_mode);
+			                  f->theirs_mode ? f->theirs_mode : f->ours_mode);
 			json_array_append_new(marked, json_string(f->path));
 		} else if (f->theirs_mode) {
 			/* Binary or deleted on main: the agent's own version, to keep or drop. */

@@ -52,9 +52,9 @@ static int open_git(braid_ctx *ctx, const char *start)
 	rc = git_repository_open_ext(&found, start, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return braid_error_set(BRAID_ESTATE,
-				       "'%s' is not inside a git repository; run 'git init' "
-				       "first, or cd into a repository",
-				       start);
+		                       "'%s' is not inside a git repository; run 'git init' "
+		                       "first, or cd into a repository",
+		                       start);
 	if (rc < 0)
 		return braid_error_git(rc, "cannot open the git repository");
 	if (git_repository_is_worktree(found)) {
@@ -68,8 +68,8 @@ static int open_git(braid_ctx *ctx, const char *start)
 		ctx->git = found;
 	}
 	if (git_repository_is_bare(ctx->git) || !(workdir = git_repository_workdir(ctx->git)))
-		return braid_error_set(BRAID_ESTATE,
-				       "braid needs a repository with a working tree, not a bare one");
+		return braid_error_set(
+		    BRAID_ESTATE, "braid needs a repository with a working tree, not a bare one");
 	ctx->root = braid_strdup(workdir);
 	if (!ctx->root)
 		return BRAID_ENOMEM;
@@ -113,8 +113,9 @@ static int find_workspace(braid_ctx *ctx)
 	int err, rc;
 	size_t best = 0;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT id, path, agent_id FROM workspaces WHERE state = 'active'")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "SELECT id, path, agent_id FROM workspaces WHERE state = 'active'")) < 0)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 1);
@@ -180,8 +181,8 @@ static int finish_open(braid_ctx *ctx)
 	if (err < 0 || (err = open_config(ctx)) < 0)
 		return err;
 	if ((err = braid_store_meta_get(&target, ctx->store, "target")) < 0)
-		return braid_error_set(BRAID_ESTATE, "braid state in '%s' is incomplete; run 'braid init'",
-				       ctx->dir);
+		return braid_error_set(
+		    BRAID_ESTATE, "braid state in '%s' is incomplete; run 'braid init'", ctx->dir);
 	err = set_target(ctx, target);
 	free(target);
 	if (err < 0)
@@ -203,8 +204,8 @@ int braid_ctx_open(braid_ctx **out, const char *path)
 	}
 	if (!braid_fs_exists(db)) {
 		err = braid_error_set(BRAID_ESTATE,
-				      "braid is not set up in '%s'; run 'braid init' there first",
-				      ctx->root);
+		                      "braid is not set up in '%s'; run 'braid init' there first",
+		                      ctx->root);
 		goto fail;
 	}
 	if ((err = finish_open(ctx)) < 0)
@@ -252,15 +253,15 @@ static int current_branch(char **out, git_repository *repo)
 
 	if (rc == GIT_EUNBORNBRANCH)
 		return braid_error_set(BRAID_ESTATE,
-				       "the repository has no commit yet; commit something first "
-				       "(braid converges onto an existing branch)");
+		                       "the repository has no commit yet; commit something first "
+		                       "(braid converges onto an existing branch)");
 	if (rc < 0)
 		return braid_error_git(rc, "cannot read HEAD");
 	if (!git_reference_is_branch(head)) {
 		git_reference_free(head);
-		return braid_error_set(BRAID_ESTATE,
-				       "HEAD is detached; check out the branch braid should converge "
-				       "onto, or pass --target BRANCH");
+		return braid_error_set(
+		    BRAID_ESTATE, "HEAD is detached; check out the branch braid should converge "
+		                  "onto, or pass --target BRANCH");
 	}
 	*out = braid_strdup(git_reference_shorthand(head));
 	git_reference_free(head);
@@ -271,7 +272,7 @@ static int init_payload(char **out, braid_ctx *ctx, const git_oid *head)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	json_t *p = json_pack("{s:s, s:s, s:s}", "target", ctx->target_name, "main",
-			      braid_repo_oid_hex(hex, head), "root", ctx->root);
+	                      braid_repo_oid_hex(hex, head), "root", ctx->root);
 
 	*out = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(p);
@@ -307,7 +308,8 @@ static int init_steps(braid_ctx *ctx, const char *db, const git_oid *head)
 	if (braid_agent_lookup(&sys, ctx, BRAID_SYSTEM_AGENT) < 0 &&
 	    (err = braid_agent_add(&sys, NULL, ctx, BRAID_SYSTEM_AGENT, "system")) < 0)
 		goto done;
-	if ((err = init_payload(&payload, ctx, head)) < 0 || (err = braid_store_begin(ctx->store)) < 0)
+	if ((err = init_payload(&payload, ctx, head)) < 0 ||
+	    (err = braid_store_begin(ctx->store)) < 0)
 		goto done;
 	if ((err = braid_op_record(NULL, ctx, sys->id, "init", payload)) < 0 ||
 	    (err = braid_store_meta_set(ctx->store, "format", "1")) < 0 ||
@@ -335,7 +337,8 @@ int braid_init(braid_ctx **out, int *created, const char *path, const char *targ
 
 	if ((err = ctx_alloc(&ctx, path)) < 0)
 		return err;
-	if (!(db = braid_ctx__path(ctx, "state.db")) || !(lockpath = braid_ctx__path(ctx, "init.lock"))) {
+	if (!(db = braid_ctx__path(ctx, "state.db")) ||
+	    !(lockpath = braid_ctx__path(ctx, "init.lock"))) {
 		err = BRAID_ENOMEM;
 		goto fail;
 	}
@@ -345,9 +348,9 @@ int braid_init(braid_ctx **out, int *created, const char *path, const char *targ
 	if (braid_fs_exists(db) && finish_open(ctx) == 0) {
 		if (target && strcmp(target, ctx->target_name) && strcmp(target, ctx->target)) {
 			err = braid_error_set(BRAID_ESTATE,
-					      "braid is already set up here with target '%s'; "
-					      "'%s' was asked for",
-					      ctx->target_name, target);
+			                      "braid is already set up here with target '%s'; "
+			                      "'%s' was asked for",
+			                      ctx->target_name, target);
 			goto fail;
 		}
 		goto ok;
@@ -367,7 +370,7 @@ int braid_init(braid_ctx **out, int *created, const char *path, const char *targ
 	}
 	if (braid_repo_ref_oid(&head, ctx->git, ctx->target) < 0) {
 		err = braid_error_set(BRAID_ESTATE, "branch '%s' does not exist or has no commit",
-				      ctx->target_name);
+		                      ctx->target_name);
 		goto fail;
 	}
 	if ((err = init_steps(ctx, db, &head)) < 0 || (err = find_workspace(ctx)) < 0)
@@ -446,10 +449,11 @@ int braid_ctx_set_agent(braid_ctx *ctx, const char *name)
 		if ((err = braid_agent_lookup(&a, ctx, ctx->ws_owner)) < 0)
 			return err;
 		if (name && strcmp(name, a->name) && strcmp(name, a->id)) {
-			err = braid_error_set(BRAID_EDENIED,
-					      "workspace '%s' belongs to agent '%s', not '%s'; run the "
-					      "command from your own workspace or drop --agent",
-					      ctx->ws_id, a->name, name);
+			err = braid_error_set(
+			    BRAID_EDENIED,
+			    "workspace '%s' belongs to agent '%s', not '%s'; run the "
+			    "command from your own workspace or drop --agent",
+			    ctx->ws_id, a->name, name);
 			braid_agent_free(a);
 			return err;
 		}
@@ -484,9 +488,9 @@ int braid_ctx_clear_agent(braid_ctx *ctx)
 int braid_ctx_require_agent(const char **agent_id, const braid_ctx *ctx)
 {
 	if (!ctx->agent_id)
-		return braid_error_set(BRAID_ESTATE,
-				       "no acting agent: run this inside an agent's workspace, pass "
-				       "--agent NAME, or set BRAID_AGENT");
+		return braid_error_set(
+		    BRAID_ESTATE, "no acting agent: run this inside an agent's workspace, pass "
+		                  "--agent NAME, or set BRAID_AGENT");
 	*agent_id = ctx->agent_id;
 	return 0;
 }

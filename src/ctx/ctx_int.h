@@ -22,8 +22,8 @@ struct braid_ctx {
 	char *prefix;       /* start relative to its workspace or root */
 	char *ws_id;        /* workspace containing start, or NULL */
 	char *ws_path;
-	char *ws_owner;     /* agent id owning ws_id */
-	char *agent_id;     /* acting agent, or NULL */
+	char *ws_owner; /* agent id owning ws_id */
+	char *agent_id; /* acting agent, or NULL */
 	char *agent_name;
 };
 

@@ -6,8 +6,9 @@
  * It also owns the public result and the stable names of verdicts and kinds.
  */
 #include "merge/merge_int.h"
+#include "merge/structure_int.h"
 
-enum driver { DRIVER_TEXT, DRIVER_UNION, DRIVER_BINARY };
+enum driver { DRIVER_TEXT, DRIVER_UNION, DRIVER_BINARY, DRIVER_JSON };
 
 struct fctx {
 	const braid_merge_input *in;
@@ -18,6 +19,9 @@ struct fctx {
 	braid_buf merged;
 	int has_merged; /* merged holds the file (else: absent or binary conflict) */
 	int tier;
+	int max_tier;
+	char *note;       /* rewrite note of the semantic tier */
+	char *json_paths; /* key paths the braid-json driver found in conflict */
 };
 
 const char *braid_merge_verdict_name(braid_merge_verdict v)
@@ -241,6 +245,8 @@ static int merge_one_added(struct fctx *f)
 	                   in->ours ? f->lo.ours_label : f->lo.theirs_label);
 }
 
+static int json_driver(struct fctx *f);
+
 /* Both sides present, base absent. */
 static int merge_added(struct fctx *f)
 {
@@ -257,6 +263,8 @@ static int merge_added(struct fctx *f)
 	if (!all_text(f))
 		return file_region(f, BRAID_VERDICT_CONFLICT, BRAID_KIND_ADD_ADD,
 		                   "both sides added the file with different content");
+	if (f->driver == DRIVER_JSON && (err = json_driver(f)) <= 0)
+		return err;
 	/* an empty base gives `resolve` diff3 markers to show */
 	f->tier = 1;
 	f->has_merged = 1;
@@ -301,10 +309,71 @@ static int merge_deleted(struct fctx *f)
 	                   "%s deleted the file; %s modified it", del, mod);
 }
 
+static int refine(struct fctx *f, size_t first);
+
+/* Conflicting JSON key paths become the symbols of each conflicting region. */
+static int name_json_paths(struct fctx *f, size_t first)
+{
+	size_t i, n = 1, k;
+	const char *p;
+
+	for (p = f->json_paths; *p; p++)
+		n += *p == '\n';
+	for (i = first; i < f->regions.n; i++) {
+		braid_merge_region *r = &f->regions.v[i];
+		char **syms, *s, *save = NULL, *tok;
+
+		if (r->verdict == BRAID_VERDICT_MERGE || r->symbols)
+			continue;
+		if (!(syms = calloc(n + 1, sizeof(*syms))) || !(s = braid_strdup(f->json_paths))) {
+			free(syms);
+			return braid_error_set(BRAID_ENOMEM, "out of memory naming JSON keys");
+		}
+		for (k = 0, tok = strtok_r(s, "\n", &save); tok && k < n;
+		     tok = strtok_r(NULL, "\n", &save))
+			if (!(syms[k++] = braid_strdup(tok)))
+				break;
+		free(s);
+		r->symbols = syms;
+	}
+	return 0;
+}
+
+/*
+ * The braid-json driver: 0 when it decided (clean), 1 when the text tiers
+ * must (a side is not JSON, or values conflict: then the conflicting key
+ * paths name the conflict's symbols).
+ */
+static int json_driver(struct fctx *f)
+{
+	const braid_merge_input *in = f->in;
+	char *paths = NULL;
+	int clean, err;
+
+	err = braid_merge__json(&f->merged, &clean, &paths, in->base, in->base_len, in->ours,
+	                        in->ours_len, in->theirs, in->theirs_len);
+	if (err != 0)
+		return err;
+	if (!clean) {
+		braid_buf_clear(&f->merged);
+		free(f->json_paths);
+		f->json_paths = paths;
+		return 1;
+	}
+	f->has_merged = 1;
+	f->tier = 1;
+	return file_region(f, BRAID_VERDICT_MERGE, BRAID_KIND_DRIVER,
+	                   "the braid-json driver merged %s's and %s's values key by key",
+	                   f->lo.ours_label, f->lo.theirs_label);
+}
+static int carry(struct fctx *f, size_t first);
+static int adopt(struct fctx *f, size_t first, braid_merge__sresult *sr);
+
 /* All three present. */
 static int merge_present(struct fctx *f)
 {
 	const braid_merge_input *in = f->in;
+	size_t first;
 	int clean, err;
 
 	if (same(in->ours, in->ours_len, in->theirs, in->theirs_len)) {
@@ -334,13 +403,224 @@ static int merge_present(struct fctx *f)
 	if (!all_text(f))
 		return file_region(f, BRAID_VERDICT_CONFLICT, BRAID_KIND_BINARY,
 		                   "both sides changed the binary file differently");
-	/* TODO(braid-json): the JSON set/field-union driver plugs in here; until
-	 * then such files take the line tier like text. Tiers 2 and 3
-	 * (syntax, semantic rules) will refine the conflicts left below. */
+	if (f->driver == DRIVER_JSON && (err = json_driver(f)) <= 0)
+		return err;
 	f->tier = 1;
 	f->has_merged = 1;
-	return braid_merge__lines(&f->merged, &f->regions, &clean, in->base, in->base_len, in->ours,
-	                          in->ours_len, in->theirs, in->theirs_len, &f->lo);
+	first = f->regions.n;
+	if ((err = braid_merge__lines(&f->merged, &f->regions, &clean, in->base, in->base_len,
+	                              in->ours, in->ours_len, in->theirs, in->theirs_len, &f->lo)) <
+	    0)
+		return err;
+	if (f->json_paths && !clean)
+		return name_json_paths(f, first);
+	if (f->driver != DRIVER_TEXT || f->max_tier < 2)
+		return 0;
+	if (clean)
+		return f->max_tier >= 3 ? carry(f, first) : 0;
+	return refine(f, first);
+}
+
+/* Does every conflict of `sr` overlap a conflict of the line tier (regions[first..])? */
+static int within_line_conflicts(const struct fctx *f, size_t first, const braid_merge__sresult *sr)
+{
+	size_t i, k;
+
+	for (i = 0; i < sr->regions.n; i++) {
+		const braid_merge_region *s = &sr->regions.v[i];
+		int found = 0;
+
+		if (s->verdict == BRAID_VERDICT_MERGE)
+			continue;
+		for (k = first; k < f->regions.n && !found; k++) {
+			const braid_merge_region *l = &f->regions.v[k];
+			if (l->verdict == BRAID_VERDICT_MERGE)
+				continue;
+			/* by lines: structural ranges start where the line before ends */
+			found = s->base_start <= l->base_end && l->base_start <= s->base_end;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Replace the line tier's text and regions (from `first`) with the structural ones. */
+static int adopt(struct fctx *f, size_t first, braid_merge__sresult *sr)
+{
+	size_t i;
+	int err;
+
+	braid_buf_dispose(&f->merged);
+	f->merged = sr->merged;
+	sr->merged = (braid_buf)BRAID_BUF_INIT;
+	/* the line tier's regions give way to the structural ones */
+	while (f->regions.n > first) {
+		braid_merge_region *r = &f->regions.v[--f->regions.n];
+		size_t k;
+		for (k = 0; r->symbols && r->symbols[k]; k++)
+			free(r->symbols[k]);
+		free(r->symbols);
+		free(r->description);
+	}
+	for (i = 0; i < sr->regions.n; i++) {
+		if ((err = braid_merge__regions_push(&f->regions, &sr->regions.v[i])) < 0) {
+			/* the push freed the description; free the rest from here on */
+			size_t k;
+			for (k = 0; sr->regions.v[i].symbols && sr->regions.v[i].symbols[k]; k++)
+				free(sr->regions.v[i].symbols[k]);
+			free(sr->regions.v[i].symbols);
+			sr->regions.v[i].symbols = NULL;
+			for (i++; i < sr->regions.n; i++) {
+				for (k = 0; sr->regions.v[i].symbols && sr->regions.v[i].symbols[k];
+				     k++)
+					free(sr->regions.v[i].symbols[k]);
+				free(sr->regions.v[i].symbols);
+				free(sr->regions.v[i].description);
+			}
+			free(sr->regions.v);
+			sr->regions = (braid_merge__regions)BRAID_MERGE__REGIONS_INIT;
+			braid_merge__sresult_release(sr);
+			return err;
+		}
+	}
+	free(sr->regions.v); /* the regions moved into f */
+	sr->regions = (braid_merge__regions)BRAID_MERGE__REGIONS_INIT;
+	f->tier = sr->tier;
+	free(f->note);
+	f->note = sr->note;
+	sr->note = NULL;
+	braid_merge__sresult_release(sr);
+	return 0;
+}
+
+static int is_word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* Whole-word occurrences of w[0, n) in p[0, len). */
+static size_t count_word(const char *p, size_t len, const char *w, size_t n)
+{
+	const char *end = p + len, *q = p;
+	size_t c = 0;
+
+	if (!n)
+		return 0;
+	while ((size_t)(end - q) >= n) {
+		q = memchr(q, w[0], (size_t)(end - q) - n + 1);
+		if (!q)
+			break;
+		if (memcmp(q, w, n)) {
+			q++;
+			continue;
+		}
+		if ((q == p || !is_word_byte(q[-1])) && (q + n == end || !is_word_byte(q[n])))
+			c++;
+		q += n;
+	}
+	return c;
+}
+
+/*
+ * Could side a have renamed something side b adds references to? A word of
+ * a base region that a changed, gone from a's whole text, and more frequent
+ * in a region b changed than in its base: worth asking the semantic tier.
+ */
+static int rename_suspect_side(const struct fctx *f, size_t first, int a)
+{
+	const braid_merge_input *in = f->in;
+	const char *sa = a == 1 ? in->ours : in->theirs, *sb = a == 1 ? in->theirs : in->ours;
+	size_t la = a == 1 ? in->ours_len : in->theirs_len;
+	size_t i, k, tries = 0;
+
+	for (i = first; i < f->regions.n; i++) {
+		const braid_merge_region *r = &f->regions.v[i];
+		size_t aoff = a == 1 ? r->ours_off : r->theirs_off;
+		size_t alen = a == 1 ? r->ours_len : r->theirs_len;
+		const char *p = in->base + r->base_off;
+		size_t n = r->base_len, w;
+
+		if (same(p, n, sa + aoff, alen))
+			continue; /* a did not change this region */
+		for (w = 0; w < n;) {
+			size_t s = w;
+
+			while (w < n && is_word_byte(p[w]))
+				w++;
+			if (w > s && !(p[s] >= '0' && p[s] <= '9') && w - s > 1) {
+				if (++tries > 256)
+					return 0;
+				if (!count_word(sa + aoff, alen, p + s, w - s) &&
+				    !count_word(sa, la, p + s, w - s)) {
+					/* gone from a: does b add uses of it? */
+					for (k = first; k < f->regions.n; k++) {
+						const braid_merge_region *q = &f->regions.v[k];
+						size_t boff = a == 1 ? q->theirs_off : q->ours_off;
+						size_t blen = a == 1 ? q->theirs_len : q->ours_len;
+						if (count_word(sb + boff, blen, p + s, w - s) >
+						    count_word(in->base + q->base_off, q->base_len,
+						               p + s, w - s))
+							return 1;
+					}
+				}
+			}
+			while (w < n && !is_word_byte(p[w]))
+				w++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A clean line merge may still call a renamed function by its old name:
+ * when that looks possible, the semantic tier runs, and its answer is taken
+ * only when it is clean and carried a rename.
+ */
+static int carry(struct fctx *f, size_t first)
+{
+	const char *lang = braid_syntax_language_for_path(f->in->path);
+	braid_merge__sresult sr;
+	int err;
+
+	if (!lang || (!rename_suspect_side(f, first, 1) && !rename_suspect_side(f, first, 2)))
+		return 0;
+	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
+	if (err < 0)
+		return err;
+	if (err == 1)
+		return 0;
+	if (!sr.clean || !sr.note) {
+		braid_merge__sresult_release(&sr);
+		return 0;
+	}
+	return adopt(f, first, &sr);
+}
+
+/*
+ * Tiers 2 and 3 where the line tier conflicted: take the structural merge
+ * when it is clean, or when its conflicts lie where the lines conflicted
+ * (structure never adds a conflict the line tier did not have); otherwise
+ * keep the line tier's answer, naming the symbols around its conflicts.
+ */
+static int refine(struct fctx *f, size_t first)
+{
+	const char *lang = braid_syntax_language_for_path(f->in->path);
+	braid_merge__sresult sr;
+	int err;
+
+	if (!lang)
+		return 0;
+	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
+	if (err < 0)
+		return err;
+	if (err == 1 || (!sr.clean && !within_line_conflicts(f, first, &sr))) {
+		if (err == 0)
+			braid_merge__sresult_release(&sr);
+		return braid_merge__annotate(&f->regions, f->in, lang);
+	}
+	return adopt(f, first, &sr);
 }
 
 static int parse_driver(const char *d)
@@ -349,7 +629,9 @@ static int parse_driver(const char *d)
 		return DRIVER_UNION;
 	if (d && !strcmp(d, "binary"))
 		return DRIVER_BINARY;
-	/* "text", "braid-json" (for now) and unknown drivers merge as text */
+	if (d && !strcmp(d, "braid-json"))
+		return DRIVER_JSON;
+	/* "text" and unknown drivers merge as text */
 	return DRIVER_TEXT;
 }
 
@@ -377,6 +659,7 @@ int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
 	f.in = in;
 	f.driver = parse_driver(in->driver);
 	f.max_text = opts->max_text_size ? opts->max_text_size : defaults.max_text_size;
+	f.max_tier = opts->max_tier;
 	f.lo.ours_label = in->ours_label ? in->ours_label : "main";
 	f.lo.base_label = in->base_label ? in->base_label : "base";
 	f.lo.theirs_label = in->theirs_label ? in->theirs_label : "submitted";
@@ -426,11 +709,15 @@ int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
 			goto done;
 		}
 	}
+	res->rewrite_note = f.note;
+	f.note = NULL;
 	res->regions = f.regions.v;
 	res->nregions = f.regions.n;
 	f.regions = (braid_merge__regions)BRAID_MERGE__REGIONS_INIT;
 	*out = res;
 done:
+	free(f.note);
+	free(f.json_paths);
 	braid_buf_dispose(&f.merged);
 	braid_merge__regions_dispose(&f.regions);
 	return err;

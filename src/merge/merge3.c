@@ -14,6 +14,7 @@
 
 struct m3 {
 	braid_merge__text base, ours, theirs;
+	int tokens; /* units are tokens, not lines: no newline rules, no regions */
 	braid_diff_hunk *ho, *ht;
 	size_t no, nt;
 	const braid_merge__lines_opts *o;
@@ -30,18 +31,21 @@ static int ends_open(const braid_merge__text *side, const braid_diff_hunk *h)
 
 /* Whether hunks x and y of different sides must be decided together. */
 static int interact(const braid_diff_hunk *x, const braid_merge__text *tx, const braid_diff_hunk *y,
-                    const braid_merge__text *ty)
+                    const braid_merge__text *ty, int tokens)
 {
 	int xins = x->old_start == x->old_end, yins = y->old_start == y->old_end;
 
 	if (xins && yins)
 		return x->old_start == y->old_start;
+	if (tokens)
+		goto ranges;
 	/* an insertion right after an edit that dropped the final newline
 	 * would be glued onto that edit's last line */
 	if (xins && x->old_start == y->old_end && ends_open(ty, y))
 		return 1;
 	if (yins && y->old_start == x->old_end && ends_open(tx, x))
 		return 1;
+ranges:
 	if (xins)
 		return y->old_start < x->old_start && x->old_start < y->old_end;
 	if (yins)
@@ -53,14 +57,14 @@ static int interact(const braid_diff_hunk *x, const braid_merge__text *tx, const
 /* Does candidate c interact with any of grp[lo, hi) (sorted, disjoint)? */
 static int interacts_with(const braid_diff_hunk *c, const braid_merge__text *tc,
                           const braid_diff_hunk *grp, size_t lo, size_t hi,
-                          const braid_merge__text *tg)
+                          const braid_merge__text *tg, int tokens)
 {
 	size_t k;
 
 	for (k = hi; k-- > lo;) {
 		if (grp[k].old_end < c->old_start)
 			break;
-		if (interact(c, tc, &grp[k], tg))
+		if (interact(c, tc, &grp[k], tg, tokens))
 			return 1;
 	}
 	return 0;
@@ -186,6 +190,8 @@ static int add_region(struct m3 *m, braid_merge_verdict v, braid_merge_kind kind
 	size_t nside = side == 2 ? te - ts : oe - os;
 	int err;
 
+	if (!m->regions)
+		return 0;
 	if ((err = describe(&d, m, kind, who, gs, ge, oe - os, te - ts, nside)) < 0) {
 		braid_buf_dispose(&d);
 		return err;
@@ -265,13 +271,13 @@ static int merge_groups(struct m3 *m, int *clean)
 			j++;
 		do {
 			grew = 0;
-			if (j < m->nt &&
-			    interacts_with(&m->ht[j], &m->theirs, m->ho, i0, i, &m->ours)) {
+			if (j < m->nt && interacts_with(&m->ht[j], &m->theirs, m->ho, i0, i,
+			                                &m->ours, m->tokens)) {
 				j++;
 				grew = 1;
 			}
-			if (i < m->no &&
-			    interacts_with(&m->ho[i], &m->ours, m->ht, j0, j, &m->theirs)) {
+			if (i < m->no && interacts_with(&m->ho[i], &m->ours, m->ht, j0, j,
+			                                &m->theirs, m->tokens)) {
 				i++;
 				grew = 1;
 			}
@@ -337,36 +343,69 @@ static int merge_groups(struct m3 *m, int *clean)
 	return put_lines(m->out, &m->base, pos, m->base.nlines);
 }
 
+static int run(struct m3 *m, int *clean)
+{
+	braid_merge__text *all[3];
+	size_t nids;
+	int err;
+
+	all[0] = &m->base;
+	all[1] = &m->ours;
+	all[2] = &m->theirs;
+	if ((err = braid_merge__intern(all, 3, &nids)) < 0 ||
+	    (err = braid_merge__diff(&m->ho, &m->no, &m->base, &m->ours, nids)) < 0 ||
+	    (err = braid_merge__diff(&m->ht, &m->nt, &m->base, &m->theirs, nids)) < 0)
+		return err;
+	m->eol = detect_eol(m);
+	return merge_groups(m, clean);
+}
+
 int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *clean,
                        const char *base, size_t base_len, const char *ours, size_t ours_len,
                        const char *theirs, size_t theirs_len, const braid_merge__lines_opts *o)
 {
 	struct m3 m;
-	braid_merge__text *all[3];
-	size_t nids;
 	int err;
 
 	memset(&m, 0, sizeof(m));
 	m.o = o;
 	m.out = merged;
 	m.regions = regions;
-	all[0] = &m.base;
-	all[1] = &m.ours;
-	all[2] = &m.theirs;
 	if ((err = braid_merge__text_split(&m.base, base, base_len)) < 0 ||
 	    (err = braid_merge__text_split(&m.ours, ours, ours_len)) < 0 ||
-	    (err = braid_merge__text_split(&m.theirs, theirs, theirs_len)) < 0 ||
-	    (err = braid_merge__intern(all, 3, &nids)) < 0 ||
-	    (err = braid_merge__diff(&m.ho, &m.no, &m.base, &m.ours, nids)) < 0 ||
-	    (err = braid_merge__diff(&m.ht, &m.nt, &m.base, &m.theirs, nids)) < 0)
+	    (err = braid_merge__text_split(&m.theirs, theirs, theirs_len)) < 0)
 		goto done;
-	m.eol = detect_eol(&m);
-	err = merge_groups(&m, clean);
+	err = run(&m, clean);
 done:
 	free(m.ho);
 	free(m.ht);
 	braid_merge__text_release(&m.base);
 	braid_merge__text_release(&m.ours);
 	braid_merge__text_release(&m.theirs);
+	return err;
+}
+
+int braid_merge__units(braid_buf *merged, int *clean, const braid_merge__text *base,
+                       const braid_merge__text *ours, const braid_merge__text *theirs,
+                       const braid_merge__lines_opts *o)
+{
+	struct m3 m;
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	m.o = o;
+	m.out = merged;
+	m.tokens = 1;
+	m.base = *base;
+	m.ours = *ours;
+	m.theirs = *theirs;
+	/* ids are ours to fill: the callers' texts keep only their offsets */
+	m.base.id = m.ours.id = m.theirs.id = NULL;
+	err = run(&m, clean);
+	free(m.ho);
+	free(m.ht);
+	free(m.base.id);
+	free(m.ours.id);
+	free(m.theirs.id);
 	return err;
 }

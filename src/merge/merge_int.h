@@ -79,4 +79,25 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
                        const char *theirs, size_t theirs_len,
                        const braid_merge__lines_opts *o) BRAID_WARN_UNUSED;
 
+/*
+ * The same three-way merge over texts already cut into units (tokens) by
+ * the caller: `off` of each text gives the unit boundaries (`id` is
+ * ignored). Units commute like lines, but no newline rule applies and no
+ * regions are listed; conflicts are written with markers, so callers that
+ * only want a clean result check *clean.
+ */
+int braid_merge__units(braid_buf *merged, int *clean, const braid_merge__text *base,
+                       const braid_merge__text *ours, const braid_merge__text *theirs,
+                       const braid_merge__lines_opts *o) BRAID_WARN_UNUSED;
+
+/*
+ * The braid-json driver. Returns 1 when a side is not JSON (the text tiers
+ * decide); else 0 with *clean, the merged text appended to `out` when
+ * clean, and when not clean *paths (owned by the caller): the conflicting
+ * key paths, one per line ("dependencies.left-pad"). `base` may be NULL.
+ */
+int braid_merge__json(braid_buf *out, int *clean, char **paths, const char *base, size_t blen,
+                      const char *ours, size_t olen, const char *theirs,
+                      size_t tlen) BRAID_WARN_UNUSED;
+
 #endif

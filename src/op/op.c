@@ -23,7 +23,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* The exact bytes an op id hashes. Parents must already be sorted. */
 static int op_digest(unsigned char out[BRAID_HASH_SIZE], char *const *parents, size_t nparents,
-		     const char *agent_id, const char *kind, const char *payload)
+                     const char *agent_id, const char *kind, const char *payload)
 {
 	braid_hasher h;
 	size_t i;
@@ -53,7 +53,7 @@ static int canonical_payload(char **out, const char *payload_json)
 	if (!j || !json_is_object(j)) {
 		json_decref(j);
 		return braid_error_set(BRAID_EINVALID, "op payload is not a JSON object: %s",
-				       j ? "not an object" : jerr.text);
+		                       j ? "not an object" : jerr.text);
 	}
 	*out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	json_decref(j);
@@ -100,7 +100,7 @@ static int load_heads(char ***out, size_t *n, braid_ctx *ctx)
 }
 
 int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
-		    const char *payload_json)
+                    const char *payload_json)
 {
 	char *payload = NULL, **parents = NULL, *parents_json = NULL;
 	size_t nparents = 0, i;
@@ -134,9 +134,10 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 		err = braid_error_set(BRAID_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((err = braid_store__stmt(&st, ctx->store,
-				     "INSERT OR IGNORE INTO ops(id, kind, agent_id, parents, payload, "
-				     "signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) < 0)
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
+	         "INSERT OR IGNORE INTO ops(id, kind, agent_id, parents, payload, "
+	         "signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) < 0)
 		goto fail;
 	sqlite3_bind_text(st, 1, idhex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -237,26 +238,26 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
 	char pattern[BRAID_HASH_HEXSIZE + 2];
 
 	if (n < 4 || n > BRAID_HASH_HEXSIZE)
-		return braid_error_set(BRAID_EINVALID,
-				       "op id '%s' must be 4 to 64 hex digits (see 'braid log --ops')",
-				       id_or_prefix ? id_or_prefix : "");
+		return braid_error_set(
+		    BRAID_EINVALID, "op id '%s' must be 4 to 64 hex digits (see 'braid log --ops')",
+		    id_or_prefix ? id_or_prefix : "");
 	for (i = 0; i < n; i++) {
 		char c = id_or_prefix[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
 			return braid_error_set(BRAID_EINVALID, "op id '%s' is not lowercase hex",
-					       id_or_prefix);
+			                       id_or_prefix);
 	}
 	memcpy(pattern, id_or_prefix, n);
 	pattern[n] = '*';
 	pattern[n + 1] = '\0';
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT " OP_COLS " FROM ops WHERE id GLOB ? LIMIT 2")) < 0)
+	                             "SELECT " OP_COLS " FROM ops WHERE id GLOB ? LIMIT 2")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
-				       id_or_prefix);
+		                       id_or_prefix);
 	}
 	if (!(op = calloc(1, sizeof(*op)))) {
 		sqlite3_reset(st);
@@ -264,8 +265,9 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
 	}
 	err = row_to_op(op, st);
 	if (!err && sqlite3_step(st) == SQLITE_ROW)
-		err = braid_error_set(BRAID_EINVALID, "op id prefix '%s' is ambiguous; give more digits",
-				      id_or_prefix);
+		err = braid_error_set(BRAID_EINVALID,
+		                      "op id prefix '%s' is ambiguous; give more digits",
+		                      id_or_prefix);
 	sqlite3_reset(st);
 	if (err < 0) {
 		braid_op_free(op);

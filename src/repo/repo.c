@@ -27,7 +27,7 @@ static void backoff(int attempt)
 }
 
 int braid_repo_cas_ref(git_repository *repo, const char *refname, const git_oid *new_id,
-		       const git_oid *expected, const char *log_message)
+                       const git_oid *expected, const char *log_message)
 {
 	int64_t deadline = braid_time_mono_ms() + LOCK_RETRY_MS;
 	int attempt = 0, rc;
@@ -35,14 +35,14 @@ int braid_repo_cas_ref(git_repository *repo, const char *refname, const git_oid 
 
 	for (;;) {
 		rc = git_reference_create_matching(&ref, repo, refname, new_id, expected ? 1 : 0,
-						   expected, log_message);
+		                                   expected, log_message);
 		git_reference_free(ref);
 		ref = NULL;
 		if (rc == 0)
 			return 0;
 		if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS)
-			return braid_error_set(BRAID_ESTALE, "'%s' moved while braid was updating it",
-					       refname);
+			return braid_error_set(BRAID_ESTALE,
+			                       "'%s' moved while braid was updating it", refname);
 		if (rc != GIT_ELOCKED || braid_time_mono_ms() > deadline)
 			return braid_error_git(rc, refname);
 		backoff(attempt++);
@@ -73,7 +73,7 @@ int braid_repo_delete_ref(git_repository *repo, const char *refname, const git_o
 			    !git_oid_equal(git_reference_target(ref), expected)) {
 				git_reference_free(ref);
 				return braid_error_set(BRAID_ESTALE, "'%s' moved; not deleting it",
-						       refname);
+				                       refname);
 			}
 			rc = git_reference_delete(ref);
 			git_reference_free(ref);
@@ -98,21 +98,21 @@ static int write_text(const char *dir, const char *file, const char *content)
 }
 
 int braid_repo_worktree_add(git_repository *repo, const char *name, const char *path,
-			    const git_oid *commit)
+                            const git_oid *commit)
 {
 	braid_buf admin = BRAID_BUF_INIT, gitfile = BRAID_BUF_INIT, txt = BRAID_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1], abspath[4096];
 	git_repository *wt = NULL;
 	git_commit *c = NULL;
 	git_checkout_options co;
-	int err, rc;
+	int err, rc, made = 0;
 
 	if (strchr(name, '/'))
 		return braid_error_set(BRAID_EINVALID, "worktree name '%s' contains '/'", name);
 	if (braid_fs_exists(path)) {
 		if (rmdir(path) < 0)
 			return braid_error_set(BRAID_EEXISTS,
-					       "'%s' already exists; choose another --path", path);
+			                       "'%s' already exists; choose another --path", path);
 	}
 	if ((err = braid_path_join(&admin, git_repository_commondir(repo), "worktrees")) < 0 ||
 	    (err = braid_buf_printf(&admin, "/%s", name)) < 0)
@@ -121,7 +121,9 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 		err = braid_error_set(BRAID_EEXISTS, "git already has a worktree named '%s'", name);
 		goto done;
 	}
-	if ((err = braid_fs_mkdir_p(path, 0755)) < 0 || (err = braid_fs_mkdir_p(admin.ptr, 0755)) < 0)
+	made = 1;
+	if ((err = braid_fs_mkdir_p(path, 0755)) < 0 ||
+	    (err = braid_fs_mkdir_p(admin.ptr, 0755)) < 0)
 		goto done;
 	if (!realpath(path, abspath)) {
 		err = braid_error_os("cannot resolve", path);
@@ -155,7 +157,7 @@ int braid_repo_worktree_add(git_repository *repo, const char *name, const char *
 	if ((rc = git_repository_set_head_detached(wt, commit)) < 0)
 		err = braid_error_git(rc, "cannot set the worktree's HEAD");
 done:
-	if (err < 0 && admin.size) {
+	if (err < 0 && made) {
 		/* Leave no half-made worktree behind (libgit2's own trap). */
 		int cleanup = braid_fs_rm_rf(admin.ptr);
 		cleanup |= braid_fs_rm_rf(path);
@@ -188,27 +190,45 @@ done:
 int braid_repo_snapshot(git_oid *tree_out, git_index **index_out, git_repository *wt)
 {
 	git_index *idx = NULL;
-	char *all = "*";
-	git_strarray paths = {&all, 1};
+	git_diff *diff = NULL;
+	git_diff_options o;
+	size_t i, n;
 	int rc;
 
 	/*
-	 * Work on the worktree's own index in memory: add_all uses its stat
-	 * cache so unchanged files are not re-hashed, and nothing is written
-	 * to disk here, so no index.lock is taken.
+	 * Like `git add -A`, in one walk of the worktree: diff the worktree's
+	 * own index against the files (its stat cache means unchanged files
+	 * are not re-hashed), then apply each difference to the index in
+	 * memory. Nothing is written to disk here, so no index.lock is taken.
 	 */
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+	          GIT_DIFF_INCLUDE_TYPECHANGE;
 	if ((rc = git_repository_index(&idx, wt)) < 0 || (rc = git_index_read(idx, 0)) < 0 ||
-	    (rc = git_index_add_all(idx, &paths, GIT_INDEX_ADD_DEFAULT, NULL, NULL)) < 0 ||
-	    (rc = git_index_update_all(idx, &paths, NULL, NULL)) < 0 ||
-	    (rc = git_index_write_tree(tree_out, idx)) < 0) {
-		git_index_free(idx);
-		return braid_error_git(rc, "cannot snapshot the workspace");
+	    (rc = git_diff_index_to_workdir(&diff, wt, idx, &o)) < 0)
+		goto fail;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->status == GIT_DELTA_DELETED)
+			rc = git_index_remove_bypath(idx, d->old_file.path);
+		else
+			rc = git_index_add_bypath(idx, d->new_file.path);
+		if (rc < 0)
+			goto fail;
 	}
+	if ((rc = git_index_write_tree(tree_out, idx)) < 0)
+		goto fail;
+	git_diff_free(diff);
 	if (index_out)
 		*index_out = idx;
 	else
 		git_index_free(idx);
 	return 0;
+fail:
+	git_diff_free(diff);
+	git_index_free(idx);
+	return braid_error_git(rc, "cannot snapshot the workspace");
 }
 
 int braid_repo_index_write(git_index *index)
@@ -222,8 +242,8 @@ int braid_repo_index_write(git_index *index)
 }
 
 int braid_repo_commit(git_oid *out, git_repository *repo, const git_oid *tree,
-		      const git_oid *parents, size_t nparents, const char *author_name,
-		      const char *author_email, const char *message)
+                      const git_oid *parents, size_t nparents, const char *author_name,
+                      const char *author_email, const char *message)
 {
 	git_signature *author = NULL, *committer = NULL;
 	git_tree *t = NULL;
@@ -235,8 +255,8 @@ int braid_repo_commit(git_oid *out, git_repository *repo, const git_oid *tree,
 		return braid_error_set(BRAID_EINVALID, "too many parents");
 	if ((rc = git_signature_now(&committer, "braid", "braid@localhost")) < 0 ||
 	    (rc = author_name ? git_signature_now(&author, author_name,
-						   author_email ? author_email : "agent@braid.local")
-			      : git_signature_dup(&author, committer)) < 0 ||
+	                                          author_email ? author_email : "agent@braid.local")
+	                      : git_signature_dup(&author, committer)) < 0 ||
 	    (rc = git_tree_lookup(&t, repo, tree)) < 0) {
 		err = braid_error_git(rc, "cannot prepare commit");
 		goto done;
@@ -248,7 +268,7 @@ int braid_repo_commit(git_oid *out, git_repository *repo, const git_oid *tree,
 		}
 	}
 	if ((rc = git_commit_create(out, repo, NULL, author, committer, "UTF-8", message, t,
-				    nparents, (const git_commit **)pc)) < 0)
+	                            nparents, (const git_commit **)pc)) < 0)
 		err = braid_error_git(rc, "cannot create commit");
 done:
 	for (i = 0; i < nparents && i < BRAID_ARRAY_SIZE(pc); i++)
@@ -271,8 +291,7 @@ int braid_repo_commit_tree(git_oid *out, git_repository *repo, const git_oid *co
 	return 0;
 }
 
-int braid_repo_is_ancestor(git_repository *repo, const git_oid *ancestor,
-			   const git_oid *descendant)
+int braid_repo_is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *descendant)
 {
 	int rc;
 

@@ -58,6 +58,45 @@ const braid_store_schema braid_store__schemas[] = {
 	 "  base_oid TEXT, ours_oid TEXT, theirs_oid TEXT, ours_path TEXT, theirs_path TEXT,"
 	 "  regions TEXT NOT NULL, ours_origin TEXT, description TEXT,"
 	 "  PRIMARY KEY(conflict_id, path));"},
+	{"intent", 1,
+	 /* intent_holds: live leases (rows are deleted on release and expiry). */
+	 "CREATE TABLE IF NOT EXISTS intent_holds("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, token INTEGER NOT NULL, agent_id TEXT NOT NULL,"
+	 "  target TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, symbol TEXT,"
+	 "  start_line INTEGER NOT NULL DEFAULT -1, end_line INTEGER NOT NULL DEFAULT -1,"
+	 "  level INTEGER NOT NULL, activity TEXT, implicit INTEGER NOT NULL DEFAULT 0,"
+	 "  request_id INTEGER, granted_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+	 "  yield_by INTEGER, preempted_by TEXT, ends_at INTEGER NOT NULL);"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_path ON intent_holds(path);"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_kind ON intent_holds(kind);"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_agent ON intent_holds(agent_id, target);"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_ends ON intent_holds(ends_at);"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_token ON intent_holds(token);"
+	 /* intent_requests: the FIFO line (id order); a row lives while its waiter polls. */
+	 "CREATE TABLE IF NOT EXISTS intent_requests("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL, activity TEXT,"
+	 "  created_at INTEGER NOT NULL, alive_until INTEGER NOT NULL);"
+	 "CREATE INDEX IF NOT EXISTS intent_requests_alive ON intent_requests(alive_until);"
+	 "CREATE TABLE IF NOT EXISTS intent_request_targets("
+	 "  request_id INTEGER NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,"
+	 "  path TEXT NOT NULL, symbol TEXT, level INTEGER NOT NULL,"
+	 "  implicit INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE INDEX IF NOT EXISTS intent_request_targets_req ON intent_request_targets(request_id);"
+	 "CREATE INDEX IF NOT EXISTS intent_request_targets_path ON intent_request_targets(path);"
+	 "CREATE INDEX IF NOT EXISTS intent_request_targets_kind ON intent_request_targets(kind);"
+	 /* intent_notices: lease news for their agent (yield, preempted, expired). */
+	 "CREATE TABLE IF NOT EXISTS intent_notices("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL, kind TEXT NOT NULL,"
+	 "  target TEXT NOT NULL, level INTEGER NOT NULL, token INTEGER, by_agent TEXT,"
+	 "  at INTEGER NOT NULL, yield_by INTEGER, seen INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE INDEX IF NOT EXISTS intent_notices_agent ON intent_notices(agent_id, seen);"
+	 "CREATE INDEX IF NOT EXISTS intent_notices_token ON intent_notices(token);"
+	 /* intent_reads: each agent's recent hash-checked reads of a file or symbol (the
+	    newest row per region is its last read; a few older ones explain stale hashes). */
+	 "CREATE TABLE IF NOT EXISTS intent_reads("
+	 "  agent_id TEXT NOT NULL, path TEXT NOT NULL, symbol TEXT NOT NULL DEFAULT '',"
+	 "  hash TEXT NOT NULL, blob TEXT, source TEXT NOT NULL, commit_id TEXT,"
+	 "  base_hash TEXT, read_at INTEGER NOT NULL, UNIQUE(agent_id, path, symbol, hash));"},
 };
 
 const size_t braid_store__nschemas = BRAID_ARRAY_SIZE(braid_store__schemas);

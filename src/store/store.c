@@ -17,7 +17,7 @@ int braid_store__error(braid_store *store, const char *what)
 	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? BRAID_EBUSY : BRAID_ERROR;
 
 	return braid_error_set(code, "%s: %s (state database '%s')", what,
-			       sqlite3_errmsg(store->db), store->path);
+	                       sqlite3_errmsg(store->db), store->path);
 }
 
 int braid_store__exec(braid_store *store, const char *sql)
@@ -56,7 +56,7 @@ int braid_store__stmt(sqlite3_stmt **out, braid_store *store, const char *sql)
 		/* Cache full: evict the oldest entry rather than leak. */
 		sqlite3_finalize(store->cache[0].stmt);
 		memmove(&store->cache[0], &store->cache[1],
-			sizeof(store->cache[0]) * (store->ncache - 1));
+		        sizeof(store->cache[0]) * (store->ncache - 1));
 		store->cache[store->ncache - 1].sql = sql;
 		store->cache[store->ncache - 1].stmt = st;
 	}
@@ -85,7 +85,8 @@ char *braid_store__col_strdup(sqlite3_stmt *stmt, int col)
 
 int braid_store__bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 {
-	return s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, idx);
+	return s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT)
+	         : sqlite3_bind_null(stmt, idx);
 }
 
 static int apply_schemas(braid_store *store)
@@ -94,15 +95,16 @@ static int apply_schemas(braid_store *store)
 	int err = 0;
 
 	if ((err = braid_store__exec(store, "CREATE TABLE IF NOT EXISTS schema_versions("
-					    "module TEXT PRIMARY KEY, version INTEGER NOT NULL)")) < 0)
+	                                    "module TEXT PRIMARY KEY, version INTEGER NOT NULL)")) <
+	    0)
 		return err;
 	for (i = 0; i < braid_store__nschemas; i++) {
 		const braid_store_schema *s = &braid_store__schemas[i];
 		sqlite3_stmt *st;
 		int have = 0;
 
-		if ((err = braid_store__stmt(&st, store,
-					     "SELECT version FROM schema_versions WHERE module = ?")) < 0)
+		if ((err = braid_store__stmt(
+		         &st, store, "SELECT version FROM schema_versions WHERE module = ?")) < 0)
 			return err;
 		sqlite3_bind_text(st, 1, s->module, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -119,14 +121,16 @@ static int apply_schemas(braid_store *store)
 		if (have < s->version) {
 			sqlite3_stmt *up;
 			if ((err = braid_store__exec(store, s->sql)) < 0 ||
-			    (err = braid_store__stmt(&up, store,
-						     "INSERT OR REPLACE INTO schema_versions VALUES (?, ?)")) < 0) {
+			    (err = braid_store__stmt(
+			         &up, store,
+			         "INSERT OR REPLACE INTO schema_versions VALUES (?, ?)")) < 0) {
 				braid_store_rollback(store);
 				return err;
 			}
 			sqlite3_bind_text(up, 1, s->module, -1, SQLITE_STATIC);
 			sqlite3_bind_int(up, 2, s->version);
-			if ((err = braid_store__step_done(store, up, "cannot record schema version")) < 0) {
+			if ((err = braid_store__step_done(store, up,
+			                                  "cannot record schema version")) < 0) {
 				braid_store_rollback(store);
 				return err;
 			}
@@ -149,15 +153,15 @@ int braid_store_open(braid_store **out, const char *path)
 		return BRAID_ENOMEM;
 	}
 	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
 		err = braid_error_set(BRAID_ERROR, "cannot open state database '%s': %s", path,
-				      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		                      s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	if ((err = braid_store__exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-					"PRAGMA foreign_keys=ON;")) < 0 ||
+	                                "PRAGMA foreign_keys=ON;")) < 0 ||
 	    (err = apply_schemas(s)) < 0)
 		goto fail;
 	*out = s;
@@ -239,7 +243,8 @@ int braid_store_meta_get(char **out, braid_store *store, const char *key)
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no '%s' recorded in the state database", key);
+		return braid_error_set(BRAID_ENOTFOUND, "no '%s' recorded in the state database",
+		                       key);
 	}
 	*out = braid_store__col_strdup(st, 0);
 	sqlite3_reset(st);
@@ -252,7 +257,7 @@ int braid_store_meta_set(braid_store *store, const char *key, const char *value)
 	int err;
 
 	if ((err = braid_store__stmt(&st, store,
-				     "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) < 0)
+	                             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -265,8 +270,8 @@ int braid_store_counter_add(braid_store *store, const char *name, int64_t delta)
 	int err;
 
 	if ((err = braid_store__stmt(&st, store,
-				     "INSERT INTO counters(name, value) VALUES (?1, ?2) "
-				     "ON CONFLICT(name) DO UPDATE SET value = value + ?2")) < 0)
+	                             "INSERT INTO counters(name, value) VALUES (?1, ?2) "
+	                             "ON CONFLICT(name) DO UPDATE SET value = value + ?2")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, delta);

@@ -36,7 +36,7 @@ int braid_store__exec(braid_store *store, const char *sql) BRAID_WARN_UNUSED;
 
 /** Step a statement expecting SQLITE_DONE. */
 int braid_store__step_done(braid_store *store, sqlite3_stmt *stmt,
-			   const char *what) BRAID_WARN_UNUSED;
+                           const char *what) BRAID_WARN_UNUSED;
 
 /** malloc'd copy of a text column, or NULL for SQL NULL (sets ENOMEM on failure). */
 char *braid_store__col_strdup(sqlite3_stmt *stmt, int col);

@@ -23,7 +23,7 @@ int braid_buf_grow(braid_buf *b, size_t extra)
 	p = b->asize ? realloc(b->ptr, nsize) : malloc(nsize);
 	if (!p)
 		return braid_error_set(BRAID_ENOMEM, "out of memory growing a buffer to %zu bytes",
-				       nsize);
+		                       nsize);
 	if (!b->asize)
 		p[0] = '\0';
 	b->ptr = p;

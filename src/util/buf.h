@@ -19,7 +19,10 @@ typedef struct braid_buf {
 } braid_buf;
 
 extern char braid_buf__empty[];
-#define BRAID_BUF_INIT {braid_buf__empty, 0, 0}
+#define BRAID_BUF_INIT                                                                             \
+	{                                                                                          \
+		braid_buf__empty, 0, 0                                                             \
+	}
 
 int braid_buf_grow(braid_buf *b, size_t extra) BRAID_WARN_UNUSED;
 int braid_buf_put(braid_buf *b, const void *data, size_t len) BRAID_WARN_UNUSED;

@@ -65,7 +65,7 @@ int braid_error_git(int git_code, const char *what)
 	const git_error *e = git_error_last();
 
 	return braid_error_set(braid_error_from_git(git_code), "%s: %s", what,
-			       e && e->message ? e->message : "libgit2 error");
+	                       e && e->message ? e->message : "libgit2 error");
 }
 
 int braid_error_os(const char *what, const char *path)

@@ -23,7 +23,7 @@ int braid_fs_read(braid_buf *out, const char *path, size_t cap)
 	braid_buf_clear(out);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? braid_error_set(BRAID_ENOTFOUND, "no such file '%s'", path)
-				       : braid_error_os("cannot open", path);
+		                       : braid_error_os("cannot open", path);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -32,8 +32,8 @@ int braid_fs_read(braid_buf *out, const char *path, size_t cap)
 			break;
 		}
 		if (out->size + (size_t)n > cap) {
-			err = braid_error_set(BRAID_EINVALID, "'%s' is larger than the %zu-byte limit",
-					      path, cap);
+			err = braid_error_set(BRAID_EINVALID,
+			                      "'%s' is larger than the %zu-byte limit", path, cap);
 			break;
 		}
 		if ((err = braid_buf_put(out, chunk, (size_t)n)) < 0)
@@ -82,7 +82,7 @@ int braid_fs_write_atomic(const char *path, const void *data, size_t len, mode_t
 	int fd = -1, err;
 
 	if ((err = braid_buf_printf(&tmp, "%s.tmp.%ld.%lld", path, (long)getpid(),
-				    (long long)braid_time_now_us())) < 0)
+	                            (long long)braid_time_now_us())) < 0)
 		return err;
 	if ((fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
 		err = braid_error_os("cannot create", tmp.ptr);
@@ -179,7 +179,7 @@ bool braid_fs_is_dir(const char *path)
 }
 
 int braid_flock_acquire(braid_flock *lk, const char *path, int timeout_ms,
-			void (*on_wait)(void *payload, long waited_ms), void *payload)
+                        void (*on_wait)(void *payload, long waited_ms), void *payload)
 {
 	int64_t start = braid_time_mono_ms(), next_report = start + 1000;
 	long sleep_us = 200;
@@ -198,7 +198,8 @@ int braid_flock_acquire(braid_flock *lk, const char *path, int timeout_ms,
 		int64_t now = braid_time_mono_ms();
 		if (timeout_ms >= 0 && now - start >= timeout_ms) {
 			close(fd);
-			return braid_error_set(BRAID_EBUSY, "'%s' is locked by another process", path);
+			return braid_error_set(BRAID_EBUSY, "'%s' is locked by another process",
+			                       path);
 		}
 		if (on_wait && now >= next_report) {
 			on_wait(payload, (long)(now - start));

@@ -21,7 +21,7 @@ int braid_fs_read(braid_buf *out, const char *path, size_t cap) BRAID_WARN_UNUSE
  * this returns.
  */
 int braid_fs_write_atomic(const char *path, const void *data, size_t len,
-			  mode_t mode) BRAID_WARN_UNUSED;
+                          mode_t mode) BRAID_WARN_UNUSED;
 
 /** Like mkdir -p. */
 int braid_fs_mkdir_p(const char *path, mode_t mode) BRAID_WARN_UNUSED;
@@ -40,7 +40,10 @@ typedef struct braid_flock {
 	int fd;
 } braid_flock;
 
-#define BRAID_FLOCK_INIT {-1}
+#define BRAID_FLOCK_INIT                                                                           \
+	{                                                                                          \
+		-1                                                                                 \
+	}
 
 /**
  * Take an exclusive lock on `path` (created if missing).
@@ -51,8 +54,8 @@ typedef struct braid_flock {
  * @return 0, BRAID_EBUSY when the timeout passed, or BRAID_ERROR.
  */
 int braid_flock_acquire(braid_flock *lk, const char *path, int timeout_ms,
-			void (*on_wait)(void *payload, long waited_ms),
-			void *payload) BRAID_WARN_UNUSED;
+                        void (*on_wait)(void *payload, long waited_ms),
+                        void *payload) BRAID_WARN_UNUSED;
 
 /** Release the lock (no-op when not held). */
 void braid_flock_release(braid_flock *lk);

@@ -48,9 +48,9 @@ int braid_path_validate_rel(const char *rel)
 	if (len > 4096)
 		return braid_error_set(BRAID_EINVALID, "path is longer than 4096 bytes");
 	if (rel[0] == '/')
-		return braid_error_set(BRAID_EINVALID,
-				       "path '%s' is absolute; give a path relative to the repository",
-				       rel);
+		return braid_error_set(
+		    BRAID_EINVALID, "path '%s' is absolute; give a path relative to the repository",
+		    rel);
 	while (*p) {
 		end = strchr(p, '/');
 		if (!end)
@@ -58,15 +58,16 @@ int braid_path_validate_rel(const char *rel)
 		len = (size_t)(end - p);
 		if (len == 0)
 			return braid_error_set(BRAID_EINVALID, "path '%s' has an empty component",
-					       rel);
+			                       rel);
 		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
 			return braid_error_set(BRAID_EINVALID,
-					       "path '%s' leaves the repository or uses '.'/'..'; "
-					       "give a plain path inside the repository",
-					       rel);
+			                       "path '%s' leaves the repository or uses '.'/'..'; "
+			                       "give a plain path inside the repository",
+			                       rel);
 		if ((len == 4 && !strncmp(p, ".git", 4)) || (len == 6 && !strncmp(p, ".braid", 6)))
 			return braid_error_set(BRAID_EINVALID,
-					       "path '%s' points into braid's or git's own state", rel);
+			                       "path '%s' points into braid's or git's own state",
+			                       rel);
 		p = *end ? end + 1 : end;
 	}
 	return 0;
@@ -91,7 +92,8 @@ int braid_path_normalize(braid_buf *out, const char *abs)
 			char *slash = strrchr(out->ptr, '/');
 			braid_buf_truncate(out, slash ? (size_t)(slash - out->ptr) : 0);
 		} else {
-			if ((err = braid_buf_putc(out, '/')) < 0 || (err = braid_buf_put(out, p, len)) < 0)
+			if ((err = braid_buf_putc(out, '/')) < 0 ||
+			    (err = braid_buf_put(out, p, len)) < 0)
 				return err;
 		}
 		p += len;
@@ -117,9 +119,10 @@ int braid_path_relative_to(braid_buf *out, const char *root, const char *cwd, co
 	rl = nroot.size;
 	if (rl == 1)
 		rl = 0;
-	if (strncmp(norm.ptr, nroot.ptr, rl) != 0 || (norm.ptr[rl] != '/' && norm.ptr[rl] != '\0')) {
-		err = braid_error_set(BRAID_EINVALID,
-				      "path '%s' is outside the repository '%s'", path, root);
+	if (strncmp(norm.ptr, nroot.ptr, rl) != 0 ||
+	    (norm.ptr[rl] != '/' && norm.ptr[rl] != '\0')) {
+		err = braid_error_set(BRAID_EINVALID, "path '%s' is outside the repository '%s'",
+		                      path, root);
 		goto done;
 	}
 	err = braid_buf_puts(out, norm.ptr[rl] == '/' ? norm.ptr + rl + 1 : "");

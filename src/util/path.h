@@ -34,7 +34,7 @@ int braid_path_validate_rel(const char *rel) BRAID_WARN_UNUSED;
  * @return 0, or BRAID_EINVALID when the path lies outside `root`.
  */
 int braid_path_relative_to(braid_buf *out, const char *root, const char *cwd,
-			   const char *path) BRAID_WARN_UNUSED;
+                           const char *path) BRAID_WARN_UNUSED;
 
 /** Lexically normalize an absolute path (collapse "//", ".", ".."). */
 int braid_path_normalize(braid_buf *out, const char *abs) BRAID_WARN_UNUSED;

@@ -53,7 +53,7 @@ int braid_time_parse_duration(int64_t *out_ms, const char *s)
 	v = strtod(s, &end);
 	if (errno || end == s || v < 0)
 		return braid_error_set(BRAID_EINVALID,
-				       "bad duration '%s'; use e.g. 90s, 30m, 2h or 1d", s);
+		                       "bad duration '%s'; use e.g. 90s, 30m, 2h or 1d", s);
 	if (!strcmp(end, "ms"))
 		mult = 1;
 	else if (!*end || !strcmp(end, "s"))
@@ -66,7 +66,7 @@ int braid_time_parse_duration(int64_t *out_ms, const char *s)
 		mult = 86400000;
 	else
 		return braid_error_set(BRAID_EINVALID,
-				       "bad duration unit in '%s'; use ms, s, m, h or d", s);
+		                       "bad duration unit in '%s'; use ms, s, m, h or d", s);
 	if (v * mult > 365.0 * 86400000)
 		return braid_error_set(BRAID_EINVALID, "duration '%s' is longer than a year", s);
 	*out_ms = (int64_t)(v * mult);

@@ -11,6 +11,7 @@
 #include "change/change_int.h"
 #include "ctx/ctx_int.h"
 #include "util/buf.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/time.h"
@@ -62,8 +63,8 @@ static int row_to_ws(braid_workspace *w, sqlite3_stmt *st)
 	w->state = braid_store__col_strdup(st, 5);
 	w->created_at = sqlite3_column_int64(st, 6);
 	return w->id && w->agent_id && w->agent_name && w->path && w->state
-		       ? 0
-		       : braid_error_set(BRAID_ENOMEM, "out of memory");
+	           ? 0
+	           : braid_error_set(BRAID_ENOMEM, "out of memory");
 }
 
 int braid_workspace_get(braid_workspace **out, braid_ctx *ctx, const char *id)
@@ -77,7 +78,8 @@ int braid_workspace_get(braid_workspace **out, braid_ctx *ctx, const char *id)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no workspace '%s'; see 'braid ws list'", id);
+		return braid_error_set(BRAID_ENOTFOUND, "no workspace '%s'; see 'braid ws list'",
+		                       id);
 	}
 	if (!(w = calloc(1, sizeof(*w)))) {
 		sqlite3_reset(st);
@@ -100,8 +102,8 @@ int braid_workspace_list_all(braid_workspace_list **out, braid_ctx *ctx, int all
 	int err = 0, rc;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     WS_SELECT " WHERE ?1 OR w.state = 'active'"
-					       " ORDER BY w.created_at, w.id")) < 0)
+	                             WS_SELECT " WHERE ?1 OR w.state = 'active'"
+	                                       " ORDER BY w.created_at, w.id")) < 0)
 		return err;
 	sqlite3_bind_int(st, 1, all);
 	if (!(l = calloc(1, sizeof(*l)))) {
@@ -149,7 +151,7 @@ static int pick_id(char **out, braid_ctx *ctx, const char *name)
 		sqlite3_reset(st);
 		if (!taken) {
 			char *admin = braid_sprintf_alloc("%s/worktrees/%s",
-							  git_repository_commondir(ctx->git), id);
+			                                  git_repository_commondir(ctx->git), id);
 			taken = !admin || braid_fs_exists(admin);
 			free(admin);
 		}
@@ -180,11 +182,12 @@ static int check_path(braid_buf *abs, braid_ctx *ctx, const char *path)
 		goto done;
 	if (!strcmp(norm.ptr, ctx->root) || !strncmp(ctx->root, norm.ptr, norm.size) ||
 	    !strncmp(norm.ptr, git_repository_commondir(ctx->git),
-		     strlen(git_repository_commondir(ctx->git)) - 1)) {
-		err = braid_error_set(BRAID_EINVALID,
-				      "'%s' would contain the repository or its .git; choose a path "
-				      "outside them",
-				      path);
+	             strlen(git_repository_commondir(ctx->git)) - 1)) {
+		err =
+		    braid_error_set(BRAID_EINVALID,
+		                    "'%s' would contain the repository or its .git; choose a path "
+		                    "outside them",
+		                    path);
 		goto done;
 	}
 	if ((err = braid_workspace_list_all(&l, ctx, 0)) < 0)
@@ -194,7 +197,7 @@ static int check_path(braid_buf *abs, braid_ctx *ctx, const char *path)
 		if (!strncmp(norm.ptr, l->items[i].path, n) &&
 		    (norm.ptr[n] == '/' || norm.ptr[n] == '\0')) {
 			err = braid_error_set(BRAID_EINVALID, "'%s' is inside workspace '%s'", path,
-					      l->items[i].id);
+			                      l->items[i].id);
 			goto done;
 		}
 	}
@@ -212,15 +215,14 @@ int braid_workspace__set_change(braid_ctx *ctx, const char *ws_id, const char *c
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "UPDATE workspaces SET change_id = ? WHERE id = ?")) < 0)
+	                             "UPDATE workspaces SET change_id = ? WHERE id = ?")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ws_id, -1, SQLITE_STATIC);
 	return braid_store__step_done(ctx->store, st, "cannot update workspace");
 }
 
-int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent,
-			const char *path)
+int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent, const char *path)
 {
 	braid_agent *a = NULL;
 	braid_flock lk = BRAID_FLOCK_INIT;
@@ -235,7 +237,8 @@ int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent
 	if ((err = braid_agent_lookup(&a, ctx, agent)) < 0)
 		goto done;
 	if (!strcmp(a->role, "system")) {
-		err = braid_error_set(BRAID_EINVALID, "braid's own identity cannot have a workspace");
+		err =
+		    braid_error_set(BRAID_EINVALID, "braid's own identity cannot have a workspace");
 		goto done;
 	}
 	if (!(lockpath = braid_ctx__path(ctx, "worktrees.lock"))) {
@@ -269,8 +272,8 @@ int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent
 	if ((err = braid_change__create(&change, ctx, a->id, id, &main_oid)) < 0)
 		goto rollback;
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "INSERT INTO workspaces(id, agent_id, path, change_id, state,"
-				     " created_at) VALUES (?, ?, ?, ?, 'active', ?)")) < 0)
+	                             "INSERT INTO workspaces(id, agent_id, path, change_id, state,"
+	                             " created_at) VALUES (?, ?, ?, ?, 'active', ?)")) < 0)
 		goto rollback;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
@@ -281,7 +284,7 @@ int braid_workspace_new(braid_workspace **out, braid_ctx *ctx, const char *agent
 		goto rollback;
 	{
 		json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "workspace", id, "change", change,
-				      "base", braid_repo_oid_hex(hex, &main_oid), "path", abs.ptr);
+		                      "base", braid_repo_oid_hex(hex, &main_oid), "path", abs.ptr);
 		payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		json_decref(p);
 	}
@@ -319,11 +322,11 @@ int braid_workspace__open_git(git_repository **out, const braid_workspace *ws)
 	int rc = git_repository_open_ext(out, ws->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 
 	if (rc < 0)
-		return braid_error_set(BRAID_ESTATE,
-				       "workspace '%s' at '%s' is missing or damaged (%s); remove it with "
-				       "'braid ws rm --force %s'",
-				       ws->id, ws->path, git_error_last() ? git_error_last()->message : "",
-				       ws->id);
+		return braid_error_set(
+		    BRAID_ESTATE,
+		    "workspace '%s' at '%s' is missing or damaged (%s); remove it with "
+		    "'braid ws rm --force %s'",
+		    ws->id, ws->path, git_error_last() ? git_error_last()->message : "", ws->id);
 	return 0;
 }
 
@@ -333,14 +336,14 @@ int braid_workspace__current(braid_workspace **out, braid_ctx *ctx)
 	int err;
 
 	if (!ctx->ws_id)
-		return braid_error_set(BRAID_ESTATE,
-				       "not inside a workspace; cd into one (see 'braid ws list') or "
-				       "create one with 'braid ws new AGENT'");
+		return braid_error_set(
+		    BRAID_ESTATE, "not inside a workspace; cd into one (see 'braid ws list') or "
+		                  "create one with 'braid ws new AGENT'");
 	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
 		return err;
 	if (strcmp(agent, ctx->ws_owner) != 0)
-		return braid_error_set(BRAID_EDENIED, "workspace '%s' is not owned by the acting agent",
-				       ctx->ws_id);
+		return braid_error_set(
+		    BRAID_EDENIED, "workspace '%s' is not owned by the acting agent", ctx->ws_id);
 	return braid_workspace_get(out, ctx, ctx->ws_id);
 }
 
@@ -354,7 +357,8 @@ int braid_workspace__set_head(git_repository *wt, const git_oid *commit, git_ind
 	if ((rc = git_repository_set_head_detached(wt, commit)) < 0)
 		return braid_error_git(rc, "cannot move the workspace's HEAD");
 	if (!index) {
-		if ((rc = git_repository_index(&own, wt)) < 0 || (rc = git_commit_lookup(&c, wt, commit)) < 0 ||
+		if ((rc = git_repository_index(&own, wt)) < 0 ||
+		    (rc = git_commit_lookup(&c, wt, commit)) < 0 ||
 		    (rc = git_commit_tree(&t, c)) < 0 || (rc = git_index_read_tree(own, t)) < 0) {
 			err = braid_error_git(rc, "cannot reset the workspace's index");
 			goto done;
@@ -383,7 +387,7 @@ static int head_oid(git_oid *out, git_repository *wt)
 }
 
 int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const braid_workspace *ws,
-			      const char *message)
+                              const char *message)
 {
 	git_repository *wt = NULL;
 	git_index *idx = NULL;
@@ -401,7 +405,8 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 		err = braid_error_set(BRAID_ESTATE, "workspace '%s' has no change", ws->id);
 		goto done;
 	}
-	if ((err = braid_change_get(&ch, ctx, ws->change_id)) < 0)
+	if ((err = braid_change_get(&ch, ctx, ws->change_id)) < 0 ||
+	    (err = braid_change__reconcile(ctx, ch)) < 0)
 		goto done;
 	if ((err = braid_repo_oid_parse(&chead, ch->head_commit)) < 0 ||
 	    (err = braid_repo_oid_parse(&base, ch->base_commit)) < 0)
@@ -424,8 +429,8 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 		if (!err && (msg.size == 0 || msg.ptr[msg.size - 1] != '\n'))
 			err = braid_buf_putc(&msg, '\n');
 		if (!err)
-			err = braid_repo_commit(&commit, ctx->git, &tree, &parent, 1, ws->agent_name,
-						email, msg.ptr);
+			err = braid_repo_commit(&commit, ctx->git, &tree, &parent, 1,
+			                        ws->agent_name, email, msg.ptr);
 		braid_buf_dispose(&msg);
 		if (err < 0)
 			goto done;
@@ -436,19 +441,22 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 			err = BRAID_ENOMEM;
 			goto done;
 		}
-		if ((err = braid_repo_cas_ref(ctx->git, ref, &commit, &chead, "braid: snapshot")) < 0)
+		if ((err = braid_repo_cas_ref(ctx->git, ref, &commit, &chead, "braid: snapshot")) <
+		    0)
 			goto done;
+		BRAID_FAULT("snapshot-after-ref");
 		if ((err = braid_store_begin(ctx->store)) < 0)
 			goto done;
-		if ((err = braid_change__set(ctx, ch->id, NULL, NULL, braid_repo_oid_hex(hex, &commit),
-					     NULL)) < 0) {
+		if ((err = braid_change__set(ctx, ch->id, NULL, NULL,
+		                             braid_repo_oid_hex(hex, &commit), NULL)) < 0) {
 			braid_store_rollback(ctx->store);
 			goto done;
 		}
 		{
-			json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s}", "change", ch->id, "commit",
-					      hex, "base", braid_repo_oid_hex(bhex, &base), "workspace",
-					      ws->id, "tree", git_oid_tostr_s(&tree));
+			json_t *p =
+			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "change", ch->id, "commit", hex,
+			              "base", braid_repo_oid_hex(bhex, &base), "workspace", ws->id,
+			              "tree", git_oid_tostr_s(&tree));
 			payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 			json_decref(p);
 		}
@@ -457,7 +465,8 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 			err = braid_error_set(BRAID_ENOMEM, "out of memory");
 			goto done;
 		}
-		if ((err = braid_op_record(&out->op_id, ctx, ws->agent_id, "snapshot", payload)) < 0) {
+		if ((err = braid_op_record(&out->op_id, ctx, ws->agent_id, "snapshot", payload)) <
+		    0) {
 			braid_store_rollback(ctx->store);
 			goto done;
 		}
@@ -521,7 +530,8 @@ int braid_workspace_status_get(braid_workspace_status *out, braid_ctx *ctx, cons
 		goto done;
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
-	if ((rc = git_commit_lookup(&hc, wt, &head)) < 0 || (rc = git_commit_tree(&htree, hc)) < 0 ||
+	if ((rc = git_commit_lookup(&hc, wt, &head)) < 0 ||
+	    (rc = git_commit_tree(&htree, hc)) < 0 ||
 	    (rc = git_diff_tree_to_workdir_with_index(&diff, wt, htree, &dopts)) < 0) {
 		err = braid_error_git(rc, "cannot compare the workspace with its HEAD");
 		goto done;
@@ -533,8 +543,8 @@ int braid_workspace_status_get(braid_workspace_status *out, braid_ctx *ctx, cons
 		out->change_state = braid_strdup(ch->state);
 		if (braid_repo_oid_parse(&base, ch->base_commit) == 0 &&
 		    braid_repo_oid_parse(&chead, ch->head_commit) == 0) {
-			out->unlanded = strcmp(ch->state, "landed") != 0 &&
-					!git_oid_equal(&base, &chead);
+			out->unlanded =
+			    strcmp(ch->state, "landed") != 0 && !git_oid_equal(&base, &chead);
 			if (braid_repo_ref_oid(&main_oid, ctx->git, ctx->target) == 0)
 				out->behind = !git_oid_equal(&main_oid, &base);
 		}
@@ -575,22 +585,23 @@ int braid_workspace_rm(braid_ctx *ctx, const char *id, int force, char **kept_re
 		goto done;
 	if (err == 0 && (st.dirty || st.unlanded)) {
 		if (!force) {
-			err = braid_error_set(BRAID_ESTATE,
-					      "workspace '%s' has %s; submit them first, or remove it "
-					      "with --force (its work is kept under "
-					      "refs/braid/changes/%s)",
-					      id,
-					      st.dirty ? "uncommitted edits" : "commits that never landed",
-					      ws->change_id ? ws->change_id : "?");
+			err = braid_error_set(
+			    BRAID_ESTATE,
+			    "workspace '%s' has %s; submit them first, or remove it "
+			    "with --force (its work is kept under "
+			    "refs/braid/changes/%s)",
+			    id, st.dirty ? "uncommitted edits" : "commits that never landed",
+			    ws->change_id ? ws->change_id : "?");
 			goto done;
 		}
 		keep = 1;
 		if (st.dirty) {
 			/* Commit the edits onto the change so nothing becomes unreachable. */
 			braid_workspace_snap snap;
-			if ((err = braid_workspace__snapshot(&snap, ctx, ws,
-							     "braid: work kept when the workspace was "
-							     "removed")) < 0)
+			if ((err = braid_workspace__snapshot(
+			         &snap, ctx, ws,
+			         "braid: work kept when the workspace was "
+			         "removed")) < 0)
 				goto done;
 			braid_workspace__snap_clear(&snap);
 		}
@@ -606,8 +617,9 @@ int braid_workspace_rm(braid_ctx *ctx, const char *id, int force, char **kept_re
 		goto done;
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		goto done;
-	if ((err = braid_store__stmt(&stmt, ctx->store,
-				     "UPDATE workspaces SET state = 'removed', removed_at = ? WHERE id = ?")) < 0)
+	if ((err = braid_store__stmt(
+	         &stmt, ctx->store,
+	         "UPDATE workspaces SET state = 'removed', removed_at = ? WHERE id = ?")) < 0)
 		goto rollback;
 	sqlite3_bind_int64(stmt, 1, braid_time_now_ms());
 	sqlite3_bind_text(stmt, 2, ws->id, -1, SQLITE_STATIC);
@@ -622,7 +634,7 @@ int braid_workspace_rm(braid_ctx *ctx, const char *id, int force, char **kept_re
 	}
 	{
 		json_t *p = json_pack("{s:s, s:s?, s:b, s:s?}", "workspace", ws->id, "change",
-				      ws->change_id, "forced", force, "kept_ref", ref);
+		                      ws->change_id, "forced", force, "kept_ref", ref);
 		payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		json_decref(p);
 	}

@@ -14,7 +14,7 @@
 typedef void (*braid_test_fn)(void);
 void braid_test_register(const char *name, braid_test_fn fn);
 void braid_test_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 
 /* The directory the test runs in (absolute), and the source tree. */
 const char *braid_test_tmpdir(void);
@@ -40,7 +40,7 @@ const char *braid_test_tmpdir(void);
 		int check_rc_ = (call);                                                            \
 		if (check_rc_ < 0)                                                                 \
 			braid_test_fail(__FILE__, __LINE__, "%s returned %d: %s", #call,           \
-					check_rc_, braid_error_last());                           \
+			                check_rc_, braid_error_last());                            \
 	} while (0)
 
 #define CHECK_INT(a, b)                                                                            \
@@ -48,27 +48,29 @@ const char *braid_test_tmpdir(void);
 		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
 		if (check_a_ != check_b_)                                                          \
 			braid_test_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, \
-					check_a_, #b, check_b_);                                   \
+			                check_a_, #b, check_b_);                                   \
 	} while (0)
 
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
 		const char *check_a_ = (a), *check_b_ = (b);                                       \
 		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0)                     \
-			braid_test_fail(__FILE__, __LINE__, "%s:\n---- got ----\n%s\n"             \
-					"---- expected ----\n%s\n", #a,                           \
-					check_a_ ? check_a_ : "(null)",                            \
-					check_b_ ? check_b_ : "(null)");                           \
+			braid_test_fail(__FILE__, __LINE__,                                        \
+			                "%s:\n---- got ----\n%s\n"                                 \
+			                "---- expected ----\n%s\n",                                \
+			                #a, check_a_ ? check_a_ : "(null)",                        \
+			                check_b_ ? check_b_ : "(null)");                           \
 	} while (0)
 
 #define CHECK_MEM(a, alen, b, blen)                                                                \
 	do {                                                                                       \
 		size_t check_al_ = (alen), check_bl_ = (blen);                                     \
 		if (check_al_ != check_bl_ || memcmp((a), (b), check_al_) != 0)                    \
-			braid_test_fail(__FILE__, __LINE__, "%s:\n---- got (%zu) ----\n%.*s\n"      \
-					"---- expected (%zu) ----\n%.*s\n", #a, check_al_,        \
-					(int)check_al_, (const char *)(a), check_bl_,              \
-					(int)check_bl_, (const char *)(b));                        \
+			braid_test_fail(__FILE__, __LINE__,                                        \
+			                "%s:\n---- got (%zu) ----\n%.*s\n"                         \
+			                "---- expected (%zu) ----\n%.*s\n",                        \
+			                #a, check_al_, (int)check_al_, (const char *)(a),          \
+			                check_bl_, (int)check_bl_, (const char *)(b));             \
 	} while (0)
 
 #endif

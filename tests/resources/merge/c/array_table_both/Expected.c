@@ -1,0 +1,7 @@
+const struct cmd_entry *cmd_table[] = {
+	&cmd_attach_entry,
+	&cmd_list_entry,
+	&cmd_new_entry,
+	&cmd_kill_entry,
+	NULL
+};

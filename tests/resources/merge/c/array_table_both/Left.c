@@ -1,0 +1,6 @@
+const struct cmd_entry *cmd_table[] = {
+	&cmd_attach_entry,
+	&cmd_list_entry,
+	&cmd_new_entry,
+	NULL
+};

@@ -1,0 +1,7 @@
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.alias = "ls",
+	.flags = 0,
+	.usage = "[-a]",
+	.exec = cmd_list_exec,
+};

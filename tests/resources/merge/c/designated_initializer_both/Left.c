@@ -1,0 +1,6 @@
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.alias = "ls",
+	.flags = 0,
+	.usage = "[-a]",
+};

@@ -1,0 +1,5 @@
+enum mode {
+	MODE_NONE,
+	MODE_READ,
+	MODE_WRITE,
+};

@@ -1,0 +1,7 @@
+enum mode {
+	MODE_NONE,
+	MODE_READ,
+	MODE_WRITE,
+	MODE_APPEND,
+	MODE_EXEC,
+};

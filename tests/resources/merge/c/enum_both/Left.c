@@ -1,0 +1,6 @@
+enum mode {
+	MODE_NONE,
+	MODE_READ,
+	MODE_WRITE,
+	MODE_APPEND,
+};

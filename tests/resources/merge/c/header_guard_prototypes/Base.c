@@ -1,0 +1,7 @@
+#ifndef UTIL_H
+#define UTIL_H
+
+int util_open(const char *path);
+int util_close(int fd);
+
+#endif

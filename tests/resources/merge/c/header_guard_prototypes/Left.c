@@ -1,0 +1,8 @@
+#ifndef UTIL_H
+#define UTIL_H
+
+int util_open(const char *path);
+int util_close(int fd);
+int util_read(int fd, char *buf);
+
+#endif

@@ -1,0 +1,7 @@
+int a;
+
+#ifdef HAVE_FOO
+int foo(void);
+#endif
+
+int b;

@@ -1,0 +1,14 @@
+static int item_count(int n)
+{
+	return n;
+}
+
+int main(void)
+{
+	return item_count(1);
+}
+
+int twice(void)
+{
+	return 2 * item_count(2);
+}

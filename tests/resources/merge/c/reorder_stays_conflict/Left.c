@@ -1,0 +1,3 @@
+int b(void) { return 2; }
+int a(void) { return 1; }
+int c(void) { return 3; }

@@ -1,0 +1,4 @@
+int area(int width, int h)
+{
+	return width * h + 1;
+}

@@ -1,0 +1,6 @@
+struct options {
+	int verbose;
+	int quiet;
+};
+
+int f(struct options *o);

@@ -1,0 +1,7 @@
+struct options {
+	int verbose;
+	int quiet;
+	const char *log_path;
+};
+
+int f(struct options *o);

@@ -1,0 +1,9 @@
+static int count_items(int n)
+{
+	return n;
+}
+
+int main(void)
+{
+	return count_items(1);
+}

@@ -1,0 +1,19 @@
+#include <string>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+} // namespace app

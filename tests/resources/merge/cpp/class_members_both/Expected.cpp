@@ -1,0 +1,21 @@
+#include <string>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+    void stop();
+    int restart();
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+} // namespace app

@@ -1,0 +1,20 @@
+#include <string>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+    void stop();
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+} // namespace app

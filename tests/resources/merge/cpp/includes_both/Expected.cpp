@@ -1,0 +1,21 @@
+#include <string>
+#include <vector>
+#include <map>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+} // namespace app

@@ -1,0 +1,24 @@
+#include <string>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+int Server::restart()
+{
+    return start();
+}
+
+} // namespace app

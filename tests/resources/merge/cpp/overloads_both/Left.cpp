@@ -1,0 +1,20 @@
+#include <string>
+
+namespace app {
+
+class Server {
+public:
+    Server(int port);
+    int start();
+    int start(int n);
+
+private:
+    int port_;
+};
+
+int Server::start()
+{
+    return port_;
+}
+
+} // namespace app

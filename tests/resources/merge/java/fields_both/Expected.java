@@ -1,0 +1,18 @@
+package app;
+
+import java.util.List;
+import java.util.Map;
+
+public class Server {
+    private int port;
+    private String host;
+    private boolean tls;
+
+    public Server(int port) {
+        this.port = port;
+    }
+
+    public int start() {
+        return port;
+    }
+}

@@ -1,0 +1,3 @@
+from os import path, sep, getcwd, listdir
+
+X = 1

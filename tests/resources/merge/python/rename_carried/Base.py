@@ -1,0 +1,6 @@
+def load_config(path):
+    return open(path).read()
+
+
+def main():
+    return load_config("a")

@@ -1,0 +1,6 @@
+def read_config(path):
+    return open(path).read()
+
+
+def main():
+    return read_config("a")

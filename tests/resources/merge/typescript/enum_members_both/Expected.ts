@@ -1,0 +1,11 @@
+export interface Options {
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export enum Mode {
+  Read,
+  Write,
+  Append,
+  Exec,
+}

@@ -1,0 +1,10 @@
+export interface Options {
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export enum Mode {
+  Read,
+  Write,
+  Exec,
+}

@@ -1,0 +1,11 @@
+export interface Options {
+  verbose: boolean;
+  quiet: boolean;
+  color: string;
+  depth: number;
+}
+
+export enum Mode {
+  Read,
+  Write,
+}

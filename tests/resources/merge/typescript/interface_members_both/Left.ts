@@ -1,0 +1,10 @@
+export interface Options {
+  verbose: boolean;
+  quiet: boolean;
+  color: string;
+}
+
+export enum Mode {
+  Read,
+  Write,
+}

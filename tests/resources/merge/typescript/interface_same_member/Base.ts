@@ -1,0 +1,9 @@
+export interface Options {
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export enum Mode {
+  Read,
+  Write,
+}

@@ -1,0 +1,22 @@
+import { readFile, writeFile } from "fs";
+import path from "path";
+
+export function parseArgs(argv: string[]) {
+  const out = { verbose: false, quiet: false };
+  for (const a of argv) {
+    if (a === "-v") out.verbose = true;
+  }
+  return out;
+}
+
+export class Server {
+  constructor(port: number) {
+    this.port = port;
+  }
+
+  start() {
+    return this.port + 1;
+  }
+}
+
+app.use(logger);
