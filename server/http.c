@@ -448,8 +448,13 @@ static void job_run(void *arg)
 	free(j);
 }
 
-static int is_slow(const braid_api_method *m)
+static int is_slow(const braid_api_method *m, const json_t *args)
 {
+	const json_t *wait = json_object_get(args, "wait");
+
+	if (m && !strcmp(m->name, "intent_declare"))
+		return wait && !json_is_null(wait) &&
+		       !(json_is_number(wait) && !json_number_value(wait));
 	return m && ((m->flags & BRAID_API_WORKSPACE) || !strcmp(m->name, "doctor") ||
 	             !strcmp(m->name, "workspace_new") || !strcmp(m->name, "workspace_rm") ||
 	             !strcmp(m->name, "op_verify"));
@@ -565,7 +570,7 @@ static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *ve
 			goto done;
 		}
 	}
-	if (is_slow(meth)) {
+	if (is_slow(meth, args)) {
 		job *j = calloc(1, sizeof(*j));
 		if (!j || !(j->method = strdup(method))) {
 			free(j);

@@ -41,6 +41,13 @@ static const srv_route routes[] = {
     {"GET", "/v1/ops/{id}", "op_show"},
     {"GET", "/v1/events/since", "events"},
     {"POST", "/v1/doctor", "doctor"},
+    {"POST", "/v1/intents", "intent_declare"},
+    {"DELETE", "/v1/intents", "intent_release"},
+    {"POST", "/v1/intents/release", "intent_release"},
+    {"POST", "/v1/intents/renew", "intent_renew"},
+    {"GET", "/v1/locks", "intent_status"},
+    {"GET", "/v1/read", "read_file"},
+    {"POST", "/v1/write", "write_file"},
 };
 
 const srv_route *srv_routes(size_t *n)

@@ -110,7 +110,8 @@ int braid_api_authenticate(char **agent_name, int *readonly, braid_ctx *ctx,
  * "submitted", "workspace.created", "workspace.removed", "workspace.behind"
  * (every other active workspace whose base is not the new main), "agent.added"
  * and the intent module's "lock.granted", "lock.queued", "lock.released",
- * "lock.lost". Each event is {"seq", "event", "data"}.
+ * "lock.preempted" (L2 holders told to yield) and "lock.lost" (leases that
+ * ended: expired or preempted). Each event is {"seq", "event", "data"}.
  *
  * @param[out] out       JSON array, owned by the caller.
  * @param[out] last_seq  the seq of the last op read (== after_seq when none).

@@ -17,6 +17,7 @@
 /* Each module's method table; their order is the listing order. */
 static const braid_api_entry *const tables[] = {
     braid_api__core_methods,
+    braid_api__intent_methods,
 };
 
 #define MAX_METHODS 128

@@ -23,6 +23,7 @@ typedef struct braid_api_entry {
 
 /* The method tables of each file (NULL-name terminated), joined in api.c. */
 extern const braid_api_entry braid_api__core_methods[];
+extern const braid_api_entry braid_api__intent_methods[];
 
 /* Schema check of `v` against `schema` (the subset api schemas use). */
 int braid_api__validate(const json_t *schema, const json_t *v, const char *what);

@@ -26,8 +26,7 @@ static const struct {
     {"intent.queue", "lock.queued"},
     {"intent.release", "lock.released"},
     {"intent.expire", "lock.lost"},
-    {"intent.preempt", "lock.lost"},
-    {"intent.lost", "lock.lost"},
+    {"intent.preempt", "lock.preempted"},
 };
 
 static const char *event_for(const char *kind)

@@ -68,7 +68,7 @@ hook stop stop "$WA" "-"; want 0 "submit-on-stop off"
 
 # --- with intents (when braid has them): another agent's L4 blocks the edit
 if "$BRAID" help 2>&1 | grep -q '^  intent'; then
-	(cd "$WB" && "$BRAID" intent declare b.txt --level L4 > /dev/null)
+	(cd "$WB" && "$BRAID" intent b.txt --level L4 > /dev/null)
 	hook pre-tool pre_edit "$WA" "$WA/b.txt"; want 2 "bob holds b.txt at L4"
 	echo "$ERR" | grep -q "bob" || fail "names the holder: $ERR"
 fi

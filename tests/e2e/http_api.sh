@@ -113,10 +113,41 @@ req GET /v1/methods "$V" > /dev/null; expect 200 ""
 [ "$(jqr '[.methods[].name] | index("submit") != null')" = true ] || fail "methods listing"
 
 # --- replay: a new subscriber with Last-Event-ID gets what followed that id
-curl -sN -m 2 -H "Authorization: Bearer $V" -H "Last-Event-ID: $LAND_ID" "$URL/v1/events?events=landed" > "$TMP/sse2" || true
+curl -sN -m 1 -H "Authorization: Bearer $V" -H "Last-Event-ID: $LAND_ID" "$URL/v1/events?events=landed" > "$TMP/sse2" || true
 [ "$(grep -c '^event: landed' "$TMP/sse2")" = 1 ] || fail "replay after $LAND_ID: $(cat "$TMP/sse2")"
-curl -sN -m 2 "$URL/v1/events?access_token=$V&after=0&events=landed" > "$TMP/sse3" || true
+curl -sN -m 1 "$URL/v1/events?access_token=$V&after=0&events=landed" > "$TMP/sse3" || true
 [ "$(grep -c '^event: landed' "$TMP/sse3")" = 2 ] || fail "replay from 0 with access_token"
+
+# --- intents (locks) over HTTP, and the lock events on the stream
+req POST /v1/intents "$A" -d '{"targets": ["b.txt"], "level": "L4", "activity": "rewriting b"}' > /dev/null; expect 200 ""
+[ "$(jqr .granted)" = true ] || fail "granted"
+TOK=$(jqr .token)
+req POST /v1/intents "$B" -d '{"targets": ["b.txt"], "level": "L2"}' > /dev/null; expect 423 locked
+grep -q "alice" "$TMP/body" || fail "denial names the holder: $(cat "$TMP/body")"
+[ "$(jqr '.error.details.held_by[0].agent')" = alice ] || fail "details name the holder"
+[ "$(jqr '.error.details.position')" = 1 ] || fail "details give the place in line"
+req POST /v1/intents "$B" -d '{"targets": ["b.txt"], "level": "L9"}' > /dev/null; expect 400 invalid
+req GET /v1/locks "$V" > /dev/null; expect 200 ""
+[ "$(jqr '.held[0].target')" = b.txt ] || fail "lock table"
+# bob waits in line (a slow call on a worker thread); alice releases; bob gets it
+curl -s -X POST -H "Authorization: Bearer $B" -d '{"targets": ["b.txt"], "level": "L2", "wait": 20}' "$URL/v1/intents" > "$TMP/waited" &
+WAITER=$!
+for i in $(seq 1 50); do grep -q '^event: lock.queued' "$TMP/sse" 2>/dev/null && break; sleep 0.1; done
+req DELETE "/v1/intents?token=$TOK" "$A" > /dev/null; expect 200 ""
+[ "$(jqr .released)" = 1 ] || fail "released by token: $(cat "$TMP/body")"
+wait $WAITER
+grep -q '"granted":true' "$TMP/waited" || fail "bob granted after waiting: $(cat "$TMP/waited")"
+req POST /v1/intents/release "$B" -d '{}' > /dev/null; expect 200 ""
+req GET "/v1/read?spec=a.txt" "$B" > /dev/null; expect 200 ""
+H=$(jqr .hash)
+req GET "/v1/read?spec=../../etc/passwd" "$B" > /dev/null; expect 400 invalid
+req GET "/v1/read?spec=.git/config" "$B" > /dev/null; expect 400 invalid
+req POST /v1/write "$B" -d "{\"spec\": \"a.txt\", \"if_hash\": \"$H\", \"content\": \"new\\n\"}" > /dev/null; expect 200 ""
+req POST /v1/write "$B" -d "{\"spec\": \"a.txt\", \"if_hash\": \"$H\", \"content\": \"again\\n\"}" > /dev/null; expect 412 stale
+curl -sN -m 1 -H "Authorization: Bearer $V" "$URL/v1/events?after=0&events=lock.granted,lock.queued,lock.released" > "$TMP/sse4" || true
+grep -q '^event: lock.granted' "$TMP/sse4" || fail "lock.granted event"
+grep -q '^event: lock.queued' "$TMP/sse4" || fail "lock.queued event"
+grep -q '^event: lock.released' "$TMP/sse4" || fail "lock.released event"
 
 # --- shutdown ends the open stream and exits 0
 stop_server || fail "braid serve exit code $?"

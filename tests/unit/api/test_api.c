@@ -290,3 +290,82 @@ TEST(api_locate_paths)
 	CHECK_INT(braid_api_locate(&ws, &rel, ctx, "/etc/passwd"), BRAID_ENOTFOUND);
 	braid_ctx_free(ctx);
 }
+
+TEST(api_intents_declare_refuse_with_details_and_release)
+{
+	braid_ctx *ctx = fixture();
+	braid_api_result r;
+	json_t *ev = NULL;
+	int64_t seq0 = 0, last;
+	size_t i;
+	int granted = 0, released = 0;
+
+	CHECK_OK(call(&r, ctx, "status", NULL, 0));
+	seq0 = json_integer_value(json_object_get(r.data, "last_seq"));
+	braid_api_result_release(&r);
+	CHECK_OK(braid_ctx_set_agent(ctx, "alice"));
+	CHECK_OK(call(&r, ctx, "intent_declare",
+	              "{\"targets\": [\"a.txt\"], \"level\": \"L4\", \"activity\": \"rewrite\"}",
+	              0));
+	CHECK(json_is_true(json_object_get(r.data, "granted")));
+	CHECK(json_integer_value(json_object_get(r.data, "token")) > 0);
+	braid_api_result_release(&r);
+
+	CHECK_OK(braid_ctx_set_agent(ctx, "bob"));
+	CHECK_INT(call(&r, ctx, "intent_declare", "{\"targets\": [\"a.txt\"]}", 0), BRAID_ELOCKED);
+	CHECK(strstr(r.text, "alice"));
+	CHECK_STR(json_string_value(json_object_get(
+	              json_array_get(json_object_get(r.data, "held_by"), 0), "agent")),
+	          "alice");
+	CHECK_INT(json_integer_value(json_object_get(r.data, "position")), 1);
+	braid_api_result_release(&r);
+	CHECK_INT(call(&r, ctx, "intent_declare", "{\"targets\": []}", 0), BRAID_EINVALID);
+	CHECK_STR(r.text, "argument 'targets' needs at least 1 item");
+	braid_api_result_release(&r);
+	CHECK_INT(
+	    call(&r, ctx, "intent_declare", "{\"targets\": [\"a.txt\"], \"ttl\": \"soon\"}", 0),
+	    BRAID_EINVALID);
+	braid_api_result_release(&r);
+
+	CHECK_OK(call(&r, ctx, "intent_status", NULL, 0));
+	CHECK_INT(json_array_size(json_object_get(r.data, "held")), 1);
+	braid_api_result_release(&r);
+
+	CHECK_OK(braid_ctx_set_agent(ctx, "alice"));
+	CHECK_OK(call(&r, ctx, "intent_release", "{}", 0));
+	CHECK_INT(json_integer_value(json_object_get(r.data, "released")), 1);
+	braid_api_result_release(&r);
+
+	CHECK_OK(braid_api_events(&ev, &last, ctx, seq0, 0));
+	for (i = 0; i < json_array_size(ev); i++) {
+		const char *e = json_string_value(json_object_get(json_array_get(ev, i), "event"));
+		granted += !strcmp(e, "lock.granted");
+		released += !strcmp(e, "lock.released");
+	}
+	CHECK_INT(granted, 1);
+	CHECK_INT(released, 1);
+	json_decref(ev);
+	braid_ctx_free(ctx);
+}
+
+TEST(api_read_and_write_with_hash)
+{
+	braid_ctx *ctx = fixture();
+	braid_api_result r;
+	char args[512], hash[80];
+
+	CHECK_OK(braid_ctx_set_agent(ctx, "alice"));
+	CHECK_OK(call(&r, ctx, "read_file", "{\"spec\": \"a.txt\"}", 0));
+	CHECK_STR(json_string_value(json_object_get(r.data, "content")), "one\ntwo\nthree\n");
+	snprintf(hash, sizeof(hash), "%s", json_string_value(json_object_get(r.data, "hash")));
+	braid_api_result_release(&r);
+	CHECK_INT(call(&r, ctx, "read_file", "{\"spec\": \"../etc/passwd\"}", 0), BRAID_EINVALID);
+	braid_api_result_release(&r);
+	snprintf(args, sizeof(args),
+	         "{\"spec\": \"a.txt\", \"if_hash\": \"%s\", \"content\": \"x\\n\"}", hash);
+	CHECK_OK(call(&r, ctx, "write_file", args, 0));
+	braid_api_result_release(&r);
+	CHECK_INT(call(&r, ctx, "write_file", args, 0), BRAID_ESTALE);
+	braid_api_result_release(&r);
+	braid_ctx_free(ctx);
+}
