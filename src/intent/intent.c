@@ -874,7 +874,7 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 {
 	sqlite3_stmt *del, *ins;
 	json_t *targets = NULL;
-	int64_t token;
+	int64_t token = 0;
 	size_t i;
 	int err;
 
