@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "braid/api.h"
-#include "braid/workspace.h"
 
 #define HOOK_MAX_INPUT (32u << 20)
 
@@ -105,10 +104,10 @@ static int pre_tool(braid_ctx *ctx, const json_t *payload)
 {
 	const char *path = edited_path(payload);
 	const char *cwd = json_string_value(json_object_get(payload, "cwd"));
-	const char *mine = braid_ctx_workspace(ctx);
-	char *ws = NULL, *rel = NULL, abs[8192];
-	braid_workspace *mw = NULL;
-	int err, rc = HOOK_ALLOW;
+	braid_api_result r = BRAID_API_RESULT_INIT;
+	char abs[8192];
+	json_t *args;
+	int rc = HOOK_ALLOW;
 
 	if (!path || !*path)
 		return HOOK_ALLOW;
@@ -116,51 +115,25 @@ static int pre_tool(braid_ctx *ctx, const json_t *payload)
 		snprintf(abs, sizeof(abs), "%s", path);
 	else
 		snprintf(abs, sizeof(abs), "%s/%s", cwd && *cwd ? cwd : braid_ctx_root(ctx), path);
-	err = braid_api_locate(&ws, &rel, ctx, abs);
-	if (err == BRAID_ENOTFOUND) /* outside the repository: not braid's business */
-		return HOOK_ALLOW;
-	if (mine && braid_workspace_get(&mw, ctx, mine) < 0)
-		braid_error_clear();
-	if (err < 0) {
-		fprintf(stderr, "braid: refusing to edit '%s': %s%s%s\n", path, braid_error_last(),
-		        mw ? ". Edit the files of your workspace under " : "", mw ? mw->path : "");
-		rc = HOOK_BLOCK;
-		goto done;
-	}
-	if (!mine) /* not inside a workspace (a person at the main checkout): nothing to check */
-		goto done;
-	if (!ws || strcmp(ws, mine)) {
-		fprintf(stderr,
-		        "braid: '%s' is %s%s%s, not in your workspace '%s'. Edit %s/%s instead; "
-		        "braid merges your work with the others' when you submit.\n",
-		        path, ws ? "in workspace '" : "in the main checkout", ws ? ws : "",
-		        ws ? "' of another agent" : "", mine, mw ? mw->path : "<your workspace>",
-		        rel);
-		rc = HOOK_BLOCK;
-		goto done;
-	}
-	/* In our own workspace: declare an L2 intent when braid has intents. */
-	if (braid_api_method_find("intent_declare")) {
-		braid_api_result r = BRAID_API_RESULT_INIT;
-		json_t *args = json_pack("{s:[s], s:s, s:s}", "targets", rel, "level", "L2",
-		                         "activity", "editing (Claude Code)");
-		if (braid_api_call(&r, ctx, "intent_declare", args, 0) < 0) {
-			if (r.code == BRAID_ELOCKED || r.code == BRAID_EBUSY) {
-				fprintf(stderr, "braid: not now: %s\n", r.text);
-				rc = HOOK_BLOCK;
-			} else {
-				fprintf(stderr, "braid: could not declare an intent on '%s': %s\n",
-				        rel, r.text);
-				rc = HOOK_WARN;
-			}
+	args = json_pack("{s:s, s:s}", "path", abs, "activity", "editing (Claude Code)");
+	if (braid_api_call(&r, ctx, "edit_check", args, 0) < 0) {
+		switch (r.code) {
+		case BRAID_ENOTFOUND: /* outside the repository: not braid's business */
+			break;
+		case BRAID_EINVALID:
+		case BRAID_EDENIED:
+		case BRAID_ELOCKED:
+		case BRAID_EBUSY:
+			fprintf(stderr, "braid: %s\n", r.text);
+			rc = HOOK_BLOCK;
+			break;
+		default:
+			fprintf(stderr, "braid: could not check '%s': %s\n", path, r.text);
+			rc = HOOK_WARN;
 		}
-		braid_api_result_release(&r);
-		json_decref(args);
 	}
-done:
-	braid_workspace_free(mw);
-	free(ws);
-	free(rel);
+	braid_api_result_release(&r);
+	json_decref(args);
 	return rc;
 }
 

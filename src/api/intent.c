@@ -7,6 +7,7 @@
 #include "common.h"
 #include "api/api_int.h"
 #include "braid/intent.h"
+#include "braid/workspace.h"
 #include "util/buf.h"
 #include "util/time.h"
 
@@ -341,6 +342,85 @@ static int m_write(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsi
 	return err;
 }
 
+/*
+ * May the acting agent edit this file now? The file must lie in the agent's
+ * own workspace (not the main checkout, not another agent's workspace, not
+ * .git/.braid); with `declare` (default) an L2 intent is taken on it, which
+ * fails while another agent holds it at L3/L4. What the Claude Code hook
+ * asks before every edit, and what any front may ask.
+ */
+static int m_edit_check(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+{
+	const char *path = braid_api__str(args, "path");
+	const char *mine = braid_ctx_workspace(ctx);
+	braid_workspace *mw = NULL;
+	braid_buf abs = BRAID_BUF_INIT;
+	char *ws = NULL, *rel = NULL;
+	json_t *intent = NULL;
+	int err;
+
+	(void)flags;
+	if (mine && braid_workspace_get(&mw, ctx, mine) < 0)
+		braid_error_clear();
+	if (path[0] == '/')
+		err = braid_buf_puts(&abs, path);
+	else
+		err = braid_buf_printf(&abs, "%s/%s", mw ? mw->path : braid_ctx_root(ctx), path);
+	if (err < 0)
+		goto done;
+	if ((err = braid_api_locate(&ws, &rel, ctx, abs.ptr)) < 0) {
+		if (err == BRAID_EINVALID)
+			err = braid_error_set(BRAID_EINVALID, "refusing to edit '%s': %s%s%s", path,
+			                      braid_error_last(),
+			                      mw ? "; edit the files of your workspace under " : "",
+			                      mw ? mw->path : "");
+		goto done;
+	}
+	if (mine && (!ws || strcmp(ws, mine))) {
+		err = braid_error_set(BRAID_EDENIED,
+		                      "'%s' is %s%s%s, not in your workspace '%s'. Edit %s/%s "
+		                      "instead; braid merges your work with the others' when you "
+		                      "submit",
+		                      path, ws ? "in workspace '" : "in the main checkout",
+		                      ws ? ws : "", ws ? "' of another agent" : "", mine,
+		                      mw ? mw->path : "<your workspace>", rel);
+		goto done;
+	}
+	if (mine && braid_api__bool(args, "declare", 1) && braid_ctx_agent_id(ctx)) {
+		braid_intent_options o = BRAID_INTENT_OPTIONS_INIT;
+		braid_intent_result *res = NULL;
+		const char *t[1];
+		t[0] = rel;
+		o.level = BRAID_INTENT_L2;
+		o.activity = braid_api__str(args, "activity");
+		err = braid_intent_acquire(&res, ctx, t, 1, &o);
+		if (res)
+			intent = result_json(res);
+		if (err < 0 && res && !res->granted) {
+			braid_api__data(r, intent);
+			intent = NULL;
+			err = braid_error_set(err, "%s", res->message ? res->message : "refused");
+		}
+		braid_intent_result_free(res);
+		if (err < 0)
+			goto done;
+	}
+	if ((err = braid_api__data(r, json_pack("{s:b, s:s?, s:s, s:O?}", "allowed", 1, "workspace",
+	                                        ws, "path", rel, "intent", intent))) < 0)
+		goto done;
+	err = braid_api__text(r, "%s may be edited%s", rel,
+	                      intent ? " (L2 intent declared)"
+	                      : mine ? ""
+	                             : " (not in a workspace: nothing to check)");
+done:
+	json_decref(intent);
+	braid_workspace_free(mw);
+	braid_buf_dispose(&abs);
+	free(ws);
+	free(rel);
+	return err;
+}
+
 const braid_api_entry braid_api__intent_methods[] = {
     {{"intent_declare", "Declare an intent (lock)",
       "Declare what you are about to touch before editing: L1 read, L2 soft write (default; "
@@ -407,5 +487,17 @@ const braid_api_entry braid_api__intent_methods[] = {
       "\"content\"], \"additionalProperties\": false}",
       BRAID_API_WRITE | BRAID_API_DESTRUCTIVE},
      m_write},
+    {{"edit_check", "May I edit this file?",
+      "Before editing a file: checks that it lies in your own workspace (not the main "
+      "checkout, not another agent's workspace, not .git or .braid) and declares an L2 intent "
+      "on it, refused while another agent holds it at L3/L4 (the error names the holder and "
+      "your place in line). The answer gives the repository-relative path.",
+      "{\"type\": \"object\", \"properties\": {\"path\": {\"type\": \"string\", "
+      "\"minLength\": 1, \"maxLength\": 4096, \"description\": \"absolute, or relative "
+      "to your workspace\"}, \"declare\": {\"type\": \"boolean\", \"description\": "
+      "\"declare an L2 intent (default true)\"}, \"activity\": {\"type\": \"string\", "
+      "\"maxLength\": 500}}, \"required\": [\"path\"], \"additionalProperties\": false}",
+      BRAID_API_WRITE},
+     m_edit_check},
     {{NULL, NULL, NULL, NULL, 0}, NULL},
 };
