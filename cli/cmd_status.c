@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "braid/api.h"
+#include "braid/intent.h"
 #include "braid/op.h"
 
 static const cli_opt opts[] = {
@@ -67,6 +68,28 @@ static void print_status(const json_t *st)
 	       (long long)json_integer_value(json_object_get(counters, "conflicted")));
 	if (json_integer_value(json_object_get(st, "open_conflicts")))
 		printf("see 'braid conflicts'\n");
+}
+
+/* Lease news for the acting agent (told to yield, lost leases); not consumed. */
+static void print_notices(braid_ctx *ctx)
+{
+	braid_intent_notice *notes = NULL;
+	size_t nn = 0, k;
+
+	if (!braid_ctx_agent_id(ctx))
+		return;
+	if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
+		for (k = 0; k < nn; k++)
+			printf("intent: %s '%s' (%s, token %lld)%s%s\n",
+			       !strcmp(notes[k].kind, "yield")     ? "asked to yield on"
+			       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
+			                                           : "preempted on",
+			       notes[k].target, braid_intent_level_name(notes[k].level),
+			       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
+			       notes[k].by_agent ? notes[k].by_agent : "");
+	else
+		braid_error_clear();
+	braid_intent_notices_free(notes, nn);
 }
 
 /* The extra panes of --watch: the queue, locks (when braid has intents) and recent ops. */
@@ -155,6 +178,7 @@ static int cmd_status(cli_args *a)
 			       cli_time(t, sizeof(t), (int64_t)time(NULL) * 1000));
 		}
 		print_status(r.data);
+		print_notices(ctx);
 		if (!watch)
 			break;
 		print_watch_extras(ctx, r.data);

@@ -14,6 +14,7 @@
 #include "util/path.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <unistd.h>
 
 char *braid_ctx__path(const braid_ctx *ctx, const char *rel)
@@ -39,6 +40,7 @@ void braid_ctx_free(braid_ctx *ctx)
 	free(ctx->ws_owner);
 	free(ctx->agent_id);
 	free(ctx->agent_name);
+	sodium_memzero(ctx->keys, sizeof(ctx->keys));
 	free(ctx);
 }
 
