@@ -66,8 +66,13 @@ static int cmd_serve(cli_args *a)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((err = braid_server_run(a->dir ? a->dir : ".", &o, &stop_flag)) < 0)
-		return err == BRAID_EINVALID || err == BRAID_EDENIED ? CLI_USAGE : cli_fail(a, err);
+	braid_error_clear();
+	if ((err = braid_server_run(a->dir ? a->dir : ".", &o, &stop_flag)) < 0) {
+		/* Listening problems are reported by the server itself; library ones here. */
+		if (!*braid_error_last())
+			return err == BRAID_EINVALID || err == BRAID_EDENIED ? CLI_USAGE : CLI_INTERNAL;
+		return cli_fail(a, err);
+	}
 	return CLI_OK;
 }
 
