@@ -50,7 +50,8 @@
  * (4h: renewals stop extending a lease past this while others wait for it),
  * intent.preempt-grace (60s), intent.queue-lease (15s), intent.structure-globs,
  * intent.release-on-submit (true), intent.durability ("lease" or "full", see
- * docs/internals/intent.md).
+ * docs/internals/intent.md), intent.log ("all", or "contention": routine
+ * grants and releases are not recorded as ops; preemptions and expiries are).
  */
 #ifndef BRAID_INTENT_H
 #define BRAID_INTENT_H

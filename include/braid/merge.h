@@ -10,9 +10,10 @@
  *
  * Tiers, cheapest first: identical sides -> line ranges (histogram diff,
  * diff3-equivalent) -> structure (tree-sitter) only where lines conflict ->
- * semantic rules. v1 is the line tier; file-level decisions (add/add,
- * modify/delete, binary, mode) are made by braid_merge_file from what is
- * present.
+ * semantic rules (renames). File-level decisions (add/add, modify/delete,
+ * binary, mode) are made by braid_merge_file from what is present. The
+ * structural tier's rules (what commutes in each language, the guards that
+ * keep conflicts) and the drivers are described in docs/merge.md.
  *
  * The line tier's rule (diff3-equivalent, deliberately more permissive than
  * git): hunks of the two sides are decided together only when their base
@@ -75,6 +76,11 @@ const char *braid_merge_kind_name(braid_merge_kind k);
  * the unchanged base lines as they sit in that side). Byte offsets say the
  * same in bytes. A region decided at file level (add/add, modify/delete,
  * delete, binary) spans each present side whole; an absent side has 0, 0.
+ * A region of the structural tier covers whole elements (declarations,
+ * fields, ...): its line ranges are the lines of those elements on each
+ * side (an insertion has an empty base range where it lands), its byte
+ * ranges include the blank lines and comments before them, and `symbols`
+ * names what they define.
  */
 typedef struct braid_merge_region {
 	braid_merge_verdict verdict;
@@ -103,9 +109,12 @@ typedef struct braid_merge_input {
 	const char *path;
 	/**
 	 * Merge driver from .gitattributes: NULL or "text" (default), "union",
-	 * "braid-json", "binary". Unknown names, and for now "braid-json",
-	 * merge as text. "union" keeps ours' lines then theirs' in every
-	 * region that would conflict (clean, kind DRIVER).
+	 * "braid-json", "binary". Unknown names merge as text. "union" keeps
+	 * ours' lines then theirs' in every region that would conflict (clean,
+	 * kind DRIVER). "braid-json" merges JSON values (objects by key,
+	 * scalar arrays as ordered sets; one region of kind DRIVER when
+	 * clean); when a side is not JSON or values conflict, the text tiers
+	 * decide and conflicting regions name the JSON key paths as symbols.
 	 */
 	const char *driver;
 	/** Conflict marker labels (defaults "main", "base", "submitted"). */
@@ -117,8 +126,11 @@ typedef struct braid_merge_input {
 typedef struct braid_merge_options {
 	unsigned int version;
 	/**
-	 * Highest tier to use: 1 = lines only, 2 = + structure, 3 = + semantic
-	 * rules. v1 has only the line tier, which always runs when needed.
+	 * Highest tier to use: 1 = lines only, 2 = + structure (only where the
+	 * line tier conflicts, for paths whose language syntax.h knows), 3 = +
+	 * semantic rules (renames: detected, escalated when both sides rename
+	 * one definition differently, carried to the other side's new
+	 * references). The line tier always runs when needed.
 	 */
 	int max_tier;
 	/**
@@ -164,7 +176,13 @@ typedef struct braid_merge_result {
 	int tier;
 	/** When not clean: the kind of the first conflicting region (for listings). */
 	braid_merge_kind conflict_kind;
-	/** Set when a semantic rule rewrote text (e.g. rename carried); plain language, owned. */
+	/**
+	 * Set when a semantic rule rewrote text: plain language, one line per
+	 * rename carried, e.g. "main renamed `count_items` to `item_count`;
+	 * braid rewrote 2 new references to `count_items` in submitted's
+	 * changes to `item_count`". The converge engine records it in the op
+	 * log. Owned by the result; NULL otherwise.
+	 */
 	char *rewrite_note;
 } braid_merge_result;
 

@@ -352,19 +352,28 @@ done:
 	return err;
 }
 
-int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
-                     const void *msg, size_t len)
+/* The agent's secret key, from the context's cache or its key file. */
+static int secret_key(const unsigned char **sk_out, braid_ctx *ctx, const char *agent_id)
 {
 	braid_buf kp = BRAID_BUF_INIT, content = BRAID_BUF_INIT;
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	size_t i, slot;
 	int err;
 
+	for (i = 0; i < ctx->nkeys; i++) {
+		if (!strcmp(ctx->keys[i].agent_id, agent_id)) {
+			*sk_out = ctx->keys[i].sk;
+			return 0;
+		}
+	}
+	if (strlen(agent_id) >= sizeof(ctx->keys[0].agent_id))
+		return braid_error_set(BRAID_EINVALID, "agent id '%s' is too long", agent_id);
 	if ((err = key_path(&kp, ctx, agent_id)) < 0)
 		goto done;
 	if ((err = braid_fs_read(&content, kp.ptr, 1024)) < 0) {
 		err = braid_error_set(err == BRAID_ENOTFOUND ? BRAID_ENOTFOUND : err,
-		                      "cannot read the private key of agent '%s' (%s)", agent_id,
-		                      kp.ptr);
+				      "cannot read the private key of agent '%s' (%s)", agent_id,
+				      kp.ptr);
 		goto done;
 	}
 	while (content.size && (content.ptr[content.size - 1] == '\n'))
@@ -373,7 +382,11 @@ int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const ch
 		err = braid_error_set(BRAID_ERROR, "the key file '%s' is damaged", kp.ptr);
 		goto done;
 	}
-	crypto_sign_detached(sig, NULL, msg, len, sk);
+	/* A full cache reuses its first slot. */
+	slot = ctx->nkeys < BRAID_ARRAY_SIZE(ctx->keys) ? ctx->nkeys++ : 0;
+	snprintf(ctx->keys[slot].agent_id, sizeof(ctx->keys[slot].agent_id), "%s", agent_id);
+	memcpy(ctx->keys[slot].sk, sk, sizeof(sk));
+	*sk_out = ctx->keys[slot].sk;
 done:
 	sodium_memzero(sk, sizeof(sk));
 	if (content.asize)
@@ -381,6 +394,18 @@ done:
 	braid_buf_dispose(&content);
 	braid_buf_dispose(&kp);
 	return err;
+}
+
+int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
+		     const void *msg, size_t len)
+{
+	const unsigned char *sk = NULL;
+	int err;
+
+	if ((err = secret_key(&sk, ctx, agent_id)) < 0)
+		return err;
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	return 0;
 }
 
 int braid_agent_verify(const char *pubkey_hex, const unsigned char sig[BRAID_SIG_SIZE],

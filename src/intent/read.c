@@ -148,7 +148,7 @@ done:
 static int region_of(size_t *off, size_t *len, int64_t *sl, int64_t *el, char **canon,
                      const char *path, const braid_buf *content, const char *symbol)
 {
-	size_t s, e;
+	size_t s = 0, e = 0;
 	int err;
 
 	if (!symbol) {
@@ -673,7 +673,7 @@ int braid_intent_write(braid_intent_stale_list **stale, char new_hash[65], braid
 	if (strcmp(hex, if_hash) != 0) {
 		/* What did the agent read, and who changed the file since? */
 		sqlite3_stmt *st;
-		braid_intent_stale *s;
+		braid_intent_stale *s = NULL;
 		braid_buf msg = BRAID_BUF_INIT;
 
 		if (!(list = calloc(1, sizeof(*list))) || (err = stale_push(&s, list)) < 0) {
@@ -861,7 +861,7 @@ int braid_intent_check_reads(braid_intent_stale_list **out, braid_ctx *ctx, cons
 		size_t ooff = 0, olen = 0, coff = 0, clen = 0;
 		char hex[BRAID_HASH_HEXSIZE + 1] = "";
 		int have_old = 0, have_cur = 0, touched = 0;
-		braid_intent_stale *s;
+		braid_intent_stale *s = NULL;
 
 		for (k = 0; k < ntouches && !touched; k++) {
 			if (strcmp(touches[k].path, r->path) &&

@@ -36,6 +36,7 @@ struct diff_ctx {
 	size_t nh, ah;
 	struct range *stack;
 	size_t nstack, astack;
+	int myers_only; /* plain Myers, as `git merge-file` diffs */
 };
 
 /* Record a[a0, a1) -> b[b0, b1) as changed, merging with a touching hunk. */
@@ -377,10 +378,17 @@ static void compact(struct diff_ctx *c)
 int braid_merge__diff(braid_diff_hunk **out, size_t *nout, const braid_merge__text *a,
                       const braid_merge__text *b, size_t nids)
 {
+	return braid_merge__diff_algo(out, nout, a, b, nids, 0);
+}
+
+int braid_merge__diff_algo(braid_diff_hunk **out, size_t *nout, const braid_merge__text *a,
+                           const braid_merge__text *b, size_t nids, int myers_only)
+{
 	struct diff_ctx c;
 	int err = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.myers_only = myers_only;
 	c.a = a->id;
 	c.b = b->id;
 	c.na = a->nlines;
@@ -396,7 +404,7 @@ int braid_merge__diff(braid_diff_hunk **out, size_t *nout, const braid_merge__te
 		goto done;
 	while (c.nstack) {
 		struct range r = c.stack[--c.nstack];
-		if ((err = histogram_step(&c, r)) < 0)
+		if ((err = c.myers_only ? myers(&c, r) : histogram_step(&c, r)) < 0)
 			goto done;
 	}
 	compact(&c);

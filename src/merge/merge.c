@@ -524,50 +524,78 @@ static size_t count_word(const char *p, size_t len, const char *w, size_t n)
 }
 
 /*
- * Could side a have renamed something side b adds references to? A word of
- * a base region that a changed, gone from a's whole text, and more frequent
- * in a region b changed than in its base: worth asking the semantic tier.
+ * Is side text q[0, qn) base text p[0, pn) with one word renamed
+ * everywhere (and nothing else changed)? Then *old, *oldn name that word.
+ */
+static int one_word_renamed(const char *p, size_t pn, const char *q, size_t qn, const char **old,
+                            size_t *oldn)
+{
+	const char *from = NULL, *to = NULL;
+	size_t fl = 0, tl = 0, i = 0, j = 0;
+
+	while (i < pn && j < qn) {
+		if (is_word_byte(p[i]) && is_word_byte(q[j]) &&
+		    (i == 0 || !is_word_byte(p[i - 1]))) {
+			size_t a = i, b = j;
+
+			while (i < pn && is_word_byte(p[i]))
+				i++;
+			while (j < qn && is_word_byte(q[j]))
+				j++;
+			if (same(p + a, i - a, q + b, j - b))
+				continue;
+			if (!from) {
+				from = p + a, fl = i - a;
+				to = q + b, tl = j - b;
+			} else if (!same(p + a, i - a, from, fl) || !same(q + b, j - b, to, tl)) {
+				return 0;
+			}
+			continue;
+		}
+		if (p[i] != q[j])
+			return 0;
+		i++;
+		j++;
+	}
+	if (i != pn || j != qn || !from || fl < 3 || (from[0] >= '0' && from[0] <= '9'))
+		return 0;
+	*old = from;
+	*oldn = fl;
+	return 1;
+}
+
+/*
+ * Could side a have renamed something side b adds references to? A region
+ * a changed only by renaming one word, that word gone from a's whole text,
+ * and more frequent in a region b changed than in its base: worth asking
+ * the semantic tier.
  */
 static int rename_suspect_side(const struct fctx *f, size_t first, int a)
 {
 	const braid_merge_input *in = f->in;
 	const char *sa = a == 1 ? in->ours : in->theirs, *sb = a == 1 ? in->theirs : in->ours;
 	size_t la = a == 1 ? in->ours_len : in->theirs_len;
-	size_t i, k, tries = 0;
+	size_t i, k;
 
 	for (i = first; i < f->regions.n; i++) {
 		const braid_merge_region *r = &f->regions.v[i];
 		size_t aoff = a == 1 ? r->ours_off : r->theirs_off;
 		size_t alen = a == 1 ? r->ours_len : r->theirs_len;
-		const char *p = in->base + r->base_off;
-		size_t n = r->base_len, w;
+		const char *w;
+		size_t wn;
 
-		if (same(p, n, sa + aoff, alen))
-			continue; /* a did not change this region */
-		for (w = 0; w < n;) {
-			size_t s = w;
-
-			while (w < n && is_word_byte(p[w]))
-				w++;
-			if (w > s && !(p[s] >= '0' && p[s] <= '9') && w - s > 1) {
-				if (++tries > 256)
-					return 0;
-				if (!count_word(sa + aoff, alen, p + s, w - s) &&
-				    !count_word(sa, la, p + s, w - s)) {
-					/* gone from a: does b add uses of it? */
-					for (k = first; k < f->regions.n; k++) {
-						const braid_merge_region *q = &f->regions.v[k];
-						size_t boff = a == 1 ? q->theirs_off : q->ours_off;
-						size_t blen = a == 1 ? q->theirs_len : q->ours_len;
-						if (count_word(sb + boff, blen, p + s, w - s) >
-						    count_word(in->base + q->base_off, q->base_len,
-						               p + s, w - s))
-							return 1;
-					}
-				}
-			}
-			while (w < n && !is_word_byte(p[w]))
-				w++;
+		if (!one_word_renamed(in->base + r->base_off, r->base_len, sa + aoff, alen, &w,
+		                      &wn))
+			continue;
+		if (count_word(sa, la, w, wn))
+			continue; /* still used on side a: not a rename */
+		for (k = first; k < f->regions.n; k++) {
+			const braid_merge_region *q = &f->regions.v[k];
+			size_t boff = a == 1 ? q->theirs_off : q->ours_off;
+			size_t blen = a == 1 ? q->theirs_len : q->ours_len;
+			if (count_word(sb + boff, blen, w, wn) >
+			    count_word(in->base + q->base_off, q->base_len, w, wn))
+				return 1;
 		}
 	}
 	return 0;
@@ -598,6 +626,71 @@ static int carry(struct fctx *f, size_t first)
 	return adopt(f, first, &sr);
 }
 
+/* Bytes inside conflicting regions (ours + base + theirs), from `first`. */
+static size_t conflict_bytes(const braid_merge__regions *rs, size_t first)
+{
+	size_t i, n = 0;
+
+	for (i = first; i < rs->n; i++)
+		if (rs->v[i].verdict != BRAID_VERDICT_MERGE)
+			n += rs->v[i].base_len + rs->v[i].ours_len + rs->v[i].theirs_len;
+	return n;
+}
+
+/*
+ * Give each conflicting line region the kind, description and symbols of
+ * a structural conflict over the same lines.
+ */
+static int name_from(struct fctx *f, size_t first, const braid_merge__sresult *sr)
+{
+	size_t i, k, n;
+
+	for (i = first; i < f->regions.n; i++) {
+		braid_merge_region *l = &f->regions.v[i];
+
+		if (l->verdict == BRAID_VERDICT_MERGE)
+			continue;
+		for (k = 0; k < sr->regions.n; k++) {
+			const braid_merge_region *s = &sr->regions.v[k];
+			char **syms = NULL, *d;
+
+			if (s->verdict == BRAID_VERDICT_MERGE || s->base_start > l->base_end ||
+			    l->base_start > s->base_end)
+				continue;
+			for (n = 0; s->symbols && s->symbols[n]; n++)
+				;
+			if (n && !(syms = calloc(n + 1, sizeof(*syms))))
+				return braid_error_set(BRAID_ENOMEM,
+				                       "out of memory naming a conflict");
+			for (n = 0; syms && s->symbols[n]; n++)
+				if (!(syms[n] = braid_strdup(s->symbols[n]))) {
+					while (n--)
+						free(syms[n]);
+					free(syms);
+					return BRAID_ENOMEM;
+				}
+			if (!(d = braid_strdup(s->description))) {
+				for (n = 0; syms && syms[n]; n++)
+					free(syms[n]);
+				free(syms);
+				return BRAID_ENOMEM;
+			}
+			free(l->description);
+			l->description = d;
+			if (l->symbols) {
+				for (n = 0; l->symbols[n]; n++)
+					free(l->symbols[n]);
+				free(l->symbols);
+			}
+			l->symbols = syms;
+			l->kind = s->kind;
+			l->verdict = s->verdict;
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * Tiers 2 and 3 where the line tier conflicted: take the structural merge
  * when it is clean, or when its conflicts lie where the lines conflicted
@@ -615,9 +708,15 @@ static int refine(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1 || (!sr.clean && !within_line_conflicts(f, first, &sr))) {
-		if (err == 0)
-			braid_merge__sresult_release(&sr);
+	if (err == 1)
+		return braid_merge__annotate(&f->regions, f->in, lang);
+	if (!sr.clean && (!within_line_conflicts(f, first, &sr) ||
+	                  conflict_bytes(&sr.regions, 0) > conflict_bytes(&f->regions, first))) {
+		/* the line tier's conflicts are finer: keep them, named by structure */
+		err = name_from(f, first, &sr);
+		braid_merge__sresult_release(&sr);
+		if (err < 0)
+			return err;
 		return braid_merge__annotate(&f->regions, f->in, lang);
 	}
 	return adopt(f, first, &sr);

@@ -343,7 +343,7 @@ static int merge_groups(struct m3 *m, int *clean)
 	return put_lines(m->out, &m->base, pos, m->base.nlines);
 }
 
-static int run(struct m3 *m, int *clean)
+static int run(struct m3 *m, int *clean, int myers)
 {
 	braid_merge__text *all[3];
 	size_t nids;
@@ -353,8 +353,8 @@ static int run(struct m3 *m, int *clean)
 	all[1] = &m->ours;
 	all[2] = &m->theirs;
 	if ((err = braid_merge__intern(all, 3, &nids)) < 0 ||
-	    (err = braid_merge__diff(&m->ho, &m->no, &m->base, &m->ours, nids)) < 0 ||
-	    (err = braid_merge__diff(&m->ht, &m->nt, &m->base, &m->theirs, nids)) < 0)
+	    (err = braid_merge__diff_algo(&m->ho, &m->no, &m->base, &m->ours, nids, myers)) < 0 ||
+	    (err = braid_merge__diff_algo(&m->ht, &m->nt, &m->base, &m->theirs, nids, myers)) < 0)
 		return err;
 	m->eol = detect_eol(m);
 	return merge_groups(m, clean);
@@ -365,6 +365,7 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
                        const char *theirs, size_t theirs_len, const braid_merge__lines_opts *o)
 {
 	struct m3 m;
+	size_t mark = merged->size, nreg = regions ? regions->n : 0;
 	int err;
 
 	memset(&m, 0, sizeof(m));
@@ -375,7 +376,43 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
 	    (err = braid_merge__text_split(&m.ours, ours, ours_len)) < 0 ||
 	    (err = braid_merge__text_split(&m.theirs, theirs, theirs_len)) < 0)
 		goto done;
-	err = run(&m, clean);
+	err = run(&m, clean, 0);
+	if (err == 0 && !*clean && regions) {
+		/*
+		 * Histogram and Myers align some edits differently; where the
+		 * histogram's alignment conflicts and Myers' (git merge-file's)
+		 * merges, take Myers', so braid is never stricter than git.
+		 */
+		braid_buf alt = BRAID_BUF_INIT;
+		braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
+		int c2 = 0;
+		size_t i;
+
+		free(m.ho);
+		free(m.ht);
+		m.ho = m.ht = NULL;
+		m.out = &alt;
+		m.regions = &ar;
+		err = run(&m, &c2, 1);
+		if (err == 0 && c2) {
+			while (regions->n > nreg) {
+				braid_merge_region *r = &regions->v[--regions->n];
+				free(r->description);
+			}
+			braid_buf_truncate(merged, mark);
+			err = braid_buf_put(merged, alt.ptr, alt.size);
+			for (i = 0; err == 0 && i < ar.n; i++) {
+				err = braid_merge__regions_push(regions, &ar.v[i]);
+				ar.v[i].description = NULL;
+			}
+			for (; i < ar.n; i++)
+				free(ar.v[i].description);
+			ar.n = 0;
+			*clean = 1;
+		}
+		braid_buf_dispose(&alt);
+		braid_merge__regions_dispose(&ar);
+	}
 done:
 	free(m.ho);
 	free(m.ht);
@@ -401,7 +438,7 @@ int braid_merge__units(braid_buf *merged, int *clean, const braid_merge__text *b
 	m.theirs = *theirs;
 	/* ids are ours to fill: the callers' texts keep only their offsets */
 	m.base.id = m.ours.id = m.theirs.id = NULL;
-	err = run(&m, clean);
+	err = run(&m, clean, 0);
 	free(m.ho);
 	free(m.ht);
 	free(m.base.id);

@@ -47,6 +47,11 @@ int braid_merge__text_line_open(const braid_merge__text *t, size_t i);
 int braid_merge__diff(braid_diff_hunk **out, size_t *nout, const braid_merge__text *a,
                       const braid_merge__text *b, size_t nids) BRAID_WARN_UNUSED;
 
+/* The same with plain Myers instead of histogram when `myers_only` (git merge-file's diff). */
+int braid_merge__diff_algo(braid_diff_hunk **out, size_t *nout, const braid_merge__text *a,
+                           const braid_merge__text *b, size_t nids,
+                           int myers_only) BRAID_WARN_UNUSED;
+
 /* A growable array of regions; descriptions are owned by the array. */
 typedef struct braid_merge__regions {
 	braid_merge_region *v;

@@ -474,8 +474,21 @@ static int is_sep_tok(const char *t)
 	return !strcmp(t, ",") || !strcmp(t, ";");
 }
 
+static int is_error(braid_syntax_node n)
+{
+	return !strcmp(braid_syntax_node_type(n), "ERROR");
+}
+
+/* A comment or another extra (never an ERROR, which tree-sitter may mark extra). */
+static int is_extra(braid_syntax_node n)
+{
+	return braid_syntax_node_is_extra(n) && !is_error(n);
+}
+
 static int is_elem_child(const struct braid_merge__cspec *sp, const braid_syntax_child *c)
 {
+	if (is_error(c->node))
+		return !sp->elem_field;
 	if (!braid_syntax_node_is_named(c->node) || braid_syntax_node_is_extra(c->node))
 		return 0;
 	if (sp->stop_type && !strcmp(braid_syntax_node_type(c->node), sp->stop_type))
@@ -585,7 +598,7 @@ static int cut(struct list *l, struct ver *v, braid_syntax_node node,
 		const braid_syntax_child *c = &l->ch[close];
 		const char *t = braid_syntax_node_type(c->node);
 
-		if (braid_syntax_node_is_extra(c->node) || is_elem_child(sp, c))
+		if (is_extra(c->node) || is_elem_child(sp, c))
 			continue;
 		if (braid_syntax_node_is_named(c->node)) {
 			if (sp->elem_field && !sp->stop_type && close < l->nch &&
@@ -632,7 +645,7 @@ static int cut(struct list *l, struct ver *v, braid_syntax_node node,
 			/* before the first name of an unparenthesized import */
 			continue;
 		}
-		if (braid_syntax_node_is_extra(n)) {
+		if (is_extra(n)) {
 			if (cur && ns >= cur->e && !has_newline(v->src, cur->e, ns) &&
 			    (cur->e == 0 || v->src[cur->e - 1] != '\n')) {
 				cur->e = ne;
@@ -769,7 +782,9 @@ static size_t sym_lower(const struct ver *v, size_t off)
 /* Nodes that wrap definitions without being one: keyed by their condition. */
 static int is_wrapper(const char *type)
 {
-	return !strncmp(type, "preproc_if", 10) || !strcmp(type, "linkage_specification");
+	/* an ERROR node is matched by its place among the others: its content is a guess */
+	return !strncmp(type, "preproc_if", 10) || !strcmp(type, "linkage_specification") ||
+	       !strcmp(type, "ERROR");
 }
 
 struct sm; /* the file-level context, below */
@@ -1830,7 +1845,8 @@ static int container_ok(braid_syntax_node n, const struct braid_merge__cspec *sp
 	size_t nch = 0, i;
 	int ok = 1;
 
-	if (!sp || braid_syntax_node_has_error(n))
+	/* errors inside are fine: the elements holding them merge as text */
+	if (!sp || !strcmp(braid_syntax_node_type(n), "ERROR"))
 		return 0;
 	if (!(sp->flags & (CS_DELIMITED | CS_GUARD)))
 		return 1;
@@ -2125,6 +2141,8 @@ static int emit_merge(struct sm *sm, struct list *l[3], const struct item *it, i
 	braid_buf d = BRAID_BUF_INIT;
 	int err, clean;
 
+	DBG("merge %zu/%zu/%zu [%zu,%zu) [%zu,%zu) [%zu,%zu) ob %d tb %d\n", it->bi, it->oi, it->ti,
+	    eb->s, eb->e, eo->s, eo->e, et->s, et->e, ob, tb);
 	if (ob && tb) /* untouched: ours' bytes (they equal base's) */
 		return put_side_elem(sm, l, 1, it->oi, it->bi, need_sep, &carried);
 	if (ob || tb || elem_eq(l[1], it->oi, l[2], it->ti)) {
@@ -2239,6 +2257,54 @@ static size_t item_side_pos(const struct lm *lm, size_t k, int s)
 	return lm->l[s]->n;
 }
 
+/* The normalized text of an element's `value` field (a macro's, an enumerator's). */
+static int value_text(braid_buf *b, const struct list *l, size_t x)
+{
+	braid_syntax_node v = braid_syntax_node_field(l->el[x].node, "value");
+
+	size_t vs, ve;
+
+	braid_buf_clear(b);
+	if (braid_syntax_node_is_null(v))
+		return 0;
+	vs = braid_syntax_node_start(v);
+	ve = braid_syntax_node_end(v);
+	/* only numbers: `#define HAVE_X 1` beside `#define HAVE_Y 1` is no clash */
+	if (ve - vs == 1 && (l->v->src[vs] == '0' || l->v->src[vs] == '1'))
+		return 0;
+	if (!isdigit((unsigned char)l->v->src[vs]) && l->v->src[vs] != '(')
+		return 0;
+	return put_norm(b, l->v->src + vs, ve - vs);
+}
+
+/*
+ * Do additions of both sides at one spot give two different names one
+ * value (`#define A 0x80` beside `#define B 0x80`)? Likely two flags that
+ * now collide.
+ */
+static int same_value(struct list *l[3], size_t o0, size_t o1, size_t t0, size_t t1,
+                      const unsigned char *skip)
+{
+	braid_buf a = BRAID_BUF_INIT, b = BRAID_BUF_INIT;
+	size_t i, j;
+	int clash = 0;
+
+	for (i = o0; i < o1 && !clash; i++) {
+		if (value_text(&a, l[1], i) < 0 || !a.size)
+			continue;
+		for (j = t0; j < t1 && !clash; j++) {
+			if (skip[j] || value_text(&b, l[2], j) < 0 || !b.size)
+				continue;
+			clash = a.size == b.size && !memcmp(a.ptr, b.ptr, a.size) &&
+			        l[1]->el[i].key != l[2]->el[j].key;
+		}
+	}
+	braid_buf_dispose(&a);
+	braid_buf_dispose(&b);
+	braid_error_clear();
+	return clash;
+}
+
 /* Does item k put at least one element into the output? */
 static int item_emits(const struct lm *lm, size_t k)
 {
@@ -2259,7 +2325,7 @@ static int emit_items(struct lm *lm, int *declined)
 	struct sm *sm = lm->sm;
 	struct list **l = lm->l;
 	const char *ol = sm->lo->ours_label, *tl = sm->lo->theirs_label;
-	size_t k, last = SIZE_MAX, carried;
+	size_t k, last = SIZE_MAX, carried = 0;
 	int trail = l[0]->sep ? trailing_sep(l) : 0, err = 0;
 
 	*declined = 0;
@@ -2269,6 +2335,9 @@ static int emit_items(struct lm *lm, int *declined)
 	for (k = 0; k < lm->nit && err == 0; k++) {
 		struct item *it = &lm->it[k];
 		int need_sep = k < last || trail;
+
+		DBG("item %zu kind %d side %d x %zu b %zu o %zu t %zu\n", k, it->kind, it->side,
+		    it->x, it->bi, it->oi, it->ti);
 		braid_buf d = BRAID_BUF_INIT;
 		size_t bp = item_base_pos(lm, k);
 		struct rspan rb = {l[0], bp, bp}, ro = {l[1], 0, 0}, rt = {l[2], 0, 0};
@@ -2337,10 +2406,34 @@ static int emit_items(struct lm *lm, int *declined)
 					k = nk - 1;
 					break;
 				}
+				if (same_value(l, o0, o1, t0, t1, lm->skip)) {
+					/* two new flags or enumerators with one value: a clash */
+					err = put_conflict(sm, l, 0, 0, o0, o1, t0, t1);
+					if (err == 0)
+						err = braid_buf_printf(&d, "%s and %s both added ",
+						                       ol, tl);
+					if (err == 0)
+						err = put_labels(&d, l[1], o0, o1);
+					if (err == 0)
+						err = braid_buf_puts(&d, " / ");
+					if (err == 0)
+						err = put_labels(&d, l[2], t0, t1);
+					if (err == 0)
+						err = braid_buf_puts(&d, " with the same value");
+					if (err == 0)
+						err =
+						    region(sm, BRAID_VERDICT_CONFLICT,
+						           BRAID_KIND_CONTENT, &rb, &ro2, &rt2, &d);
+					sm->dec_e[dec] = sm->out.size;
+					k = nk - 1;
+					break;
+				}
 				for (q = k; q < nk && err == 0; q++) {
 					const struct item *iq = &lm->it[q];
+					size_t c = 0;
 					err = put_side_elem(sm, l, iq->side, iq->x, SIZE_MAX,
-					                    q + 1 < nk || last_sep, &carried);
+					                    q + 1 < nk || last_sep, &c);
+					carried += c;
 				}
 				sm->dec_e[dec] = sm->out.size;
 				if (err == 0)
@@ -2436,23 +2529,50 @@ static int emit_items(struct lm *lm, int *declined)
 	return err;
 }
 
-/* Pick the trailer (text after the last element) three-way; ours when both changed. */
+/*
+ * The trailer (text after the last element: blank lines, comments) three-way:
+ * by lines when both sides changed it, a conflict when that fails.
+ */
 static int put_trailer(struct sm *sm, struct list *l[3])
 {
-	size_t s[3], e[3], ps, pe, i;
+	size_t s[3], e[3], ps, pe, i, at;
+	braid_buf m = BRAID_BUF_INIT;
+	braid_merge__regions scratch = BRAID_MERGE__REGIONS_INIT;
 	const struct ver *v;
+	int clean, err;
 
 	for (i = 0; i < 3; i++) {
 		s[i] = l[i]->n ? l[i]->el[l[i]->n - 1].e : l[i]->is;
 		e[i] = l[i]->ie;
 	}
 	v = pick(sm, s[0], e[0], s[1], e[1], s[2], e[2], &ps, &pe);
-	if (!v) {
-		v = &sm->v[1];
-		ps = s[1];
-		pe = e[1];
+	if (v)
+		return braid_buf_put(&sm->out, v->src + ps, pe - ps);
+	err = braid_merge__lines(&m, &scratch, &clean, sm->v[0].src + s[0], e[0] - s[0],
+	                         sm->v[1].src + s[1], e[1] - s[1], sm->v[2].src + s[2], e[2] - s[2],
+	                         sm->lo);
+	braid_merge__regions_dispose(&scratch);
+	if (err == 0 && clean) {
+		err = braid_buf_put(&sm->out, m.ptr, m.size);
+	} else if (err == 0) {
+		struct rspan rb = {l[0], l[0]->n, l[0]->n}, ro = {l[1], l[1]->n, l[1]->n},
+		             rt = {l[2], l[2]->n, l[2]->n};
+		braid_buf d = BRAID_BUF_INIT;
+
+		at = sm->out.size;
+		if ((err = braid_buf_put(&sm->out, sm->v[1].src + s[1], e[1] - s[1])) == 0 &&
+		    (err = add_span(sm, at, sm->out.size, sm->v[0].src + s[0], e[0] - s[0],
+		                    sm->v[2].src + s[2], e[2] - s[2])) == 0 &&
+		    (err = braid_buf_printf(&d,
+		                            "%s and %s both changed the text after the last "
+		                            "declaration",
+		                            sm->lo->ours_label, sm->lo->theirs_label)) == 0)
+			err = region(sm, BRAID_VERDICT_CONFLICT, BRAID_KIND_CONTENT, &rb, &ro, &rt,
+			             &d);
+		braid_buf_dispose(&d);
 	}
-	return braid_buf_put(&sm->out, v->src + ps, pe - ps);
+	braid_buf_dispose(&m);
+	return err;
 }
 
 /* Merge three cut lists into the output. *declined when an element moved. */
@@ -2472,6 +2592,8 @@ static int emit_list(struct sm *sm, struct list *l[3], int *declined)
 			*declined = 1, err = 0;
 		goto done;
 	}
+	DBG("list %s: %zu/%zu/%zu elements, %zu items\n", braid_syntax_node_type(l[0]->node),
+	    l[0]->n, l[1]->n, l[2]->n, lm.nit);
 	if ((err = emit_items(&lm, declined)) < 0)
 		goto done;
 	err = put_trailer(sm, l);

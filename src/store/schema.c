@@ -61,20 +61,20 @@ const braid_store_schema braid_store__schemas[] = {
 	{"intent", 1,
 	 /* intent_holds: live leases (rows are deleted on release and expiry). */
 	 "CREATE TABLE IF NOT EXISTS intent_holds("
-	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, token INTEGER NOT NULL, agent_id TEXT NOT NULL,"
+	 "  id INTEGER PRIMARY KEY, token INTEGER NOT NULL, agent_id TEXT NOT NULL,"
 	 "  target TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, symbol TEXT,"
 	 "  start_line INTEGER NOT NULL DEFAULT -1, end_line INTEGER NOT NULL DEFAULT -1,"
 	 "  level INTEGER NOT NULL, activity TEXT, implicit INTEGER NOT NULL DEFAULT 0,"
 	 "  request_id INTEGER, granted_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
 	 "  yield_by INTEGER, preempted_by TEXT, ends_at INTEGER NOT NULL);"
 	 "CREATE INDEX IF NOT EXISTS intent_holds_path ON intent_holds(path);"
-	 "CREATE INDEX IF NOT EXISTS intent_holds_kind ON intent_holds(kind);"
-	 "CREATE INDEX IF NOT EXISTS intent_holds_agent ON intent_holds(agent_id, target);"
+	 /* Few indexes, partial where possible: every page a grant touches is written to the WAL. */
+	 "CREATE INDEX IF NOT EXISTS intent_holds_kind ON intent_holds(kind) WHERE kind != 'file';"
+	 "CREATE INDEX IF NOT EXISTS intent_holds_agent ON intent_holds(agent_id);"
 	 "CREATE INDEX IF NOT EXISTS intent_holds_ends ON intent_holds(ends_at);"
-	 "CREATE INDEX IF NOT EXISTS intent_holds_token ON intent_holds(token);"
 	 /* intent_requests: the FIFO line (id order); a row lives while its waiter polls. */
 	 "CREATE TABLE IF NOT EXISTS intent_requests("
-	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL, activity TEXT,"
+	 "  id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, activity TEXT,"
 	 "  created_at INTEGER NOT NULL, alive_until INTEGER NOT NULL);"
 	 "CREATE INDEX IF NOT EXISTS intent_requests_alive ON intent_requests(alive_until);"
 	 "CREATE TABLE IF NOT EXISTS intent_request_targets("
@@ -83,7 +83,8 @@ const braid_store_schema braid_store__schemas[] = {
 	 "  implicit INTEGER NOT NULL DEFAULT 0);"
 	 "CREATE INDEX IF NOT EXISTS intent_request_targets_req ON intent_request_targets(request_id);"
 	 "CREATE INDEX IF NOT EXISTS intent_request_targets_path ON intent_request_targets(path);"
-	 "CREATE INDEX IF NOT EXISTS intent_request_targets_kind ON intent_request_targets(kind);"
+	 "CREATE INDEX IF NOT EXISTS intent_request_targets_kind ON intent_request_targets(kind)"
+	 "  WHERE kind != 'file';"
 	 /* intent_notices: lease news for their agent (yield, preempted, expired). */
 	 "CREATE TABLE IF NOT EXISTS intent_notices("
 	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL, kind TEXT NOT NULL,"

@@ -11,6 +11,7 @@
 #include "change/change_int.h"
 #include "ctx/ctx_int.h"
 #include "util/buf.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/time.h"
@@ -404,7 +405,8 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 		err = braid_error_set(BRAID_ESTATE, "workspace '%s' has no change", ws->id);
 		goto done;
 	}
-	if ((err = braid_change_get(&ch, ctx, ws->change_id)) < 0)
+	if ((err = braid_change_get(&ch, ctx, ws->change_id)) < 0 ||
+	    (err = braid_change__reconcile(ctx, ch)) < 0)
 		goto done;
 	if ((err = braid_repo_oid_parse(&chead, ch->head_commit)) < 0 ||
 	    (err = braid_repo_oid_parse(&base, ch->base_commit)) < 0)
@@ -442,6 +444,7 @@ int braid_workspace__snapshot(braid_workspace_snap *out, braid_ctx *ctx, const b
 		if ((err = braid_repo_cas_ref(ctx->git, ref, &commit, &chead, "braid: snapshot")) <
 		    0)
 			goto done;
+		BRAID_FAULT("snapshot-after-ref");
 		if ((err = braid_store_begin(ctx->store)) < 0)
 			goto done;
 		if ((err = braid_change__set(ctx, ch->id, NULL, NULL,

@@ -41,6 +41,19 @@ for point in after-snapshot after-merge before-ref-update after-ref-update; do
 	[ "$(git rev-list --first-parent main | wc -l)" = "$(( $(sqlite3 .braid/state.db "select count(*) from submissions where state='landed'") + 1 ))" ] ||
 		fail "$point: main's history does not match the landings"
 done
+# Killed between moving the change ref and recording it: the next submit adopts the ref.
+b agent add s >/dev/null
+b ws new s >/dev/null
+sed -i 's/^line 39$/snapshot crash/' .braid/ws/s/a.txt
+set +e
+(cd .braid/ws/s && BRAID_CRASH_AT=snapshot-after-ref "$BRAID" submit -m "s" >out 2>&1)
+rc=$?
+set -e
+[ "$rc" = 137 ] || fail "snapshot-after-ref: expected the submit to be killed, got $rc"
+(cd .braid/ws/s && b submit -m "s again" >/dev/null)
+git show main:a.txt | grep -q '^snapshot crash$' || fail "snapshot-after-ref: the edit did not land"
+out=$("$BRAID" doctor) || fail "doctor not clean after snapshot-after-ref: $out"
+
 b op verify >/dev/null
 assert_main_forward .
 echo "crash_points ok"

@@ -1,3 +1,3 @@
-int a(void) { return 11; }
+int a(void) { return 12; }
 int b(void) { return 2; }
 int c(void) { return 3; }
