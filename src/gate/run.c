@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -524,7 +525,6 @@ static void append_log(const char *path, const char *text)
 int braid_gate__start(int64_t *id_out, braid_ctx *ctx, const braid_gate_config *cfg,
                       const braid_gate_req *req)
 {
-	static unsigned counter;
 	selection sel;
 	envv env = {0};
 	braid_buf rel = BRAID_BUF_INIT, abs = BRAID_BUF_INIT, p = BRAID_BUF_INIT,
@@ -550,8 +550,8 @@ int braid_gate__start(int64_t *id_out, braid_ctx *ctx, const braid_gate_config *
 	command = sel.full ? cfg->command : cfg->select;
 	/* The run directory and its lock exist before the row does: a reaper never sees a
 	 * running row without a live lock unless its monitor really died. */
-	if ((err = braid_buf_printf(&rel, "gate/runs/%lld-%d-%u", (long long)braid_time_now_us(),
-	                            (int)getpid(), counter++)) < 0 ||
+	if ((err = braid_buf_printf(&rel, "gate/runs/%lld-%d-%08x", (long long)braid_time_now_us(),
+	                            (int)getpid(), (unsigned)randombytes_random())) < 0 ||
 	    (err = braid_path_join(&abs, ctx->dir, rel.ptr)) < 0 ||
 	    (err = braid_fs_mkdir_p(abs.ptr, 0755)) < 0 ||
 	    (err = braid_buf_printf(&p, "%s/lock", abs.ptr)) < 0)
