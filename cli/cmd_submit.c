@@ -13,9 +13,6 @@ static void progress(void *payload, const char *what, long waited_ms)
 	cli_progress("braid: %s (%lds)\n", what, waited_ms / 1000);
 }
 
-/* How a submit that leaves gated work queued starts the background driver. */
-static const char *const driver_argv[] = {"/proc/self/exe", "queue", "drive", "--background", NULL};
-
 /* A submission the gate rejected: say why, where the log is, and its end. */
 static void print_failed(long long id, const char *detail, const char *target)
 {
@@ -91,7 +88,6 @@ static int cmd_submit(cli_args *a)
 	o.wait = !cli_opt_set(a, "no-wait");
 	o.update = cli_opt_set(a, "no-update") ? 0 : -1;
 	o.progress = progress;
-	o.driver_argv = driver_argv;
 	if ((err = braid_converge_submit(&r, ctx, &o)) < 0) {
 		rc = cli_fail(a, err);
 		goto done;

@@ -60,7 +60,8 @@ typedef struct braid_submit_options {
 	void *payload;
 	/**
 	 * With a gate: how to start a background queue driver if this submit
-	 * leaves work queued (see queue.h, braid_queue_drive_options); NULL: never.
+	 * leaves work queued (see queue.h, braid_queue_drive_options); NULL: the
+	 * process default (braid_global_set_queue_driver), if any.
 	 */
 	const char *const *driver_argv;
 } braid_submit_options;

@@ -206,8 +206,8 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	/* One submission per change in flight: let an earlier one finish first. */
 	dopts.progress = opts->progress;
 	dopts.payload = opts->payload;
-	if (opts->version >= 1 && opts->driver_argv)
-		dopts.spawn_argv = opts->driver_argv;
+	dopts.spawn_argv = opts->version >= 1 && opts->driver_argv ? opts->driver_argv
+								   : braid_global_queue_driver();
 	if (ws->change_id && (earlier = queued_for_change(ctx, ws->change_id)) != 0) {
 		dopts.until_id = earlier;
 		if ((err = braid_queue_drive(ctx, &dopts, NULL)) < 0)
