@@ -453,11 +453,9 @@ static int is_slow(const braid_api_method *m, const json_t *args)
 	const json_t *wait = json_object_get(args, "wait");
 
 	if (m && !strcmp(m->name, "intent_declare"))
-		return wait && !json_is_null(wait) &&
+		return wait && !json_is_null(wait) && !json_is_false(wait) &&
 		       !(json_is_number(wait) && !json_number_value(wait));
-	return m && ((m->flags & BRAID_API_WORKSPACE) || !strcmp(m->name, "doctor") ||
-	             !strcmp(m->name, "workspace_new") || !strcmp(m->name, "workspace_rm") ||
-	             !strcmp(m->name, "op_verify"));
+	return m && (m->flags & (BRAID_API_WORKSPACE | BRAID_API_SLOW));
 }
 
 static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *verb, const char *url,

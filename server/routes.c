@@ -32,6 +32,8 @@ static const srv_route routes[] = {
     {"POST", "/v1/submit", "submit"},
     {"POST", "/v1/update", "update"},
     {"GET", "/v1/queue", "queue"},
+    {"GET", "/v1/queue/status", "queue_status"},
+    {"POST", "/v1/verify", "verify"},
     {"GET", "/v1/submissions/{id}", "submission_show"},
     {"GET", "/v1/conflicts", "conflicts_list"},
     {"GET", "/v1/conflicts/{id}", "conflict_show"},

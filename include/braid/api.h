@@ -5,7 +5,8 @@
  * call braid_api_call and print the answer; the methods here call the rest
  * of the library. Each method carries a JSON Schema for its arguments,
  * checked before it runs, so every front refuses bad input with the same
- * words, and its results have the same shape as the CLI's --json output.
+ * words. The CLI calls the same methods: what `braid X --json` prints is
+ * the method's data, as the MCP tool and `POST /v1/rpc/X` answer it.
  *
  * The event stream (braid_api_events) is derived from the op log, so what a
  * CLI process, an MCP server or the daemon did all shows up in it.
@@ -28,6 +29,8 @@ enum {
 	BRAID_API_DESTRUCTIVE = 1u << 2, /**< may remove or overwrite something */
 	BRAID_API_NO_MCP = 1u << 3,      /**< not offered as an MCP tool (administration) */
 	BRAID_API_WORKSPACE = 1u << 4,   /**< acts on one of the caller's workspaces */
+	BRAID_API_SLOW = 1u << 5,        /**< may take long (git work, gate runs): keep it off
+	                                      the threads that serve many callers */
 };
 
 /** One method. Everything here is static and borrowed. */
@@ -65,7 +68,37 @@ typedef struct braid_api_result {
 enum {
 	BRAID_API_CALL_READONLY = 1u << 0, /**< the caller holds a read-only (viewer) token */
 	BRAID_API_CALL_NO_WAIT = 1u << 1,  /**< never block (a front serving many callers) */
+	/**
+	 * The caller is the repository's local operator (the braid CLI run by a
+	 * person with the files at hand), not an agent holding a token: the
+	 * administration a token needs role 'human' or 'main' for (adding
+	 * agents, other agents' workspaces, where a workspace lives) is allowed,
+	 * with or without an acting agent.
+	 */
+	BRAID_API_CALL_OPERATOR = 1u << 2,
 };
+
+/**
+ * How a long call reports progress (waiting for the lander, for a lock, for
+ * a gate run): about once a second, `what` says what it waits for and
+ * `waited_ms` how long it has waited so far.
+ */
+typedef void (*braid_api_progress_fn)(void *payload, const char *what, long waited_ms);
+
+#define BRAID_API_CALL_OPTIONS_VERSION 1
+
+/** Options of braid_api_call_ext. */
+typedef struct braid_api_call_options {
+	unsigned int version;
+	unsigned int flags;             /**< BRAID_API_CALL_* */
+	braid_api_progress_fn progress; /**< may be NULL */
+	void *payload;                  /**< passed to progress */
+} braid_api_call_options;
+
+#define BRAID_API_CALL_OPTIONS_INIT                                                                \
+	{                                                                                          \
+		BRAID_API_CALL_OPTIONS_VERSION, 0, NULL, NULL                                      \
+	}
 
 /**
  * Run `method` with `args` (a JSON object, or NULL for none) as the
@@ -83,6 +116,10 @@ enum {
  */
 int braid_api_call(braid_api_result *out, braid_ctx *ctx, const char *method, const json_t *args,
                    unsigned int flags) BRAID_WARN_UNUSED;
+
+/** braid_api_call with options (flags and a progress callback); `opts` may be NULL. */
+int braid_api_call_ext(braid_api_result *out, braid_ctx *ctx, const char *method,
+                       const json_t *args, const braid_api_call_options *opts) BRAID_WARN_UNUSED;
 
 void braid_api_result_release(braid_api_result *r);
 

@@ -17,6 +17,7 @@
 /* Each module's method table; their order is the listing order. */
 static const braid_api_entry *const tables[] = {
     braid_api__core_methods,
+    braid_api__queue_methods,
     braid_api__intent_methods,
 };
 
@@ -110,11 +111,25 @@ void braid_api_result_release(braid_api_result *r)
 int braid_api_call(braid_api_result *out, braid_ctx *ctx, const char *method, const json_t *args,
                    unsigned int flags)
 {
+	braid_api_call_options o = BRAID_API_CALL_OPTIONS_INIT;
+
+	o.flags = flags;
+	return braid_api_call_ext(out, ctx, method, args, &o);
+}
+
+int braid_api_call_ext(braid_api_result *out, braid_ctx *ctx, const char *method,
+                       const json_t *args, const braid_api_call_options *opts)
+{
+	static const braid_api_call_options none = BRAID_API_CALL_OPTIONS_INIT;
+	unsigned int flags;
 	long i;
 	json_t *empty = NULL;
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	if (!opts)
+		opts = &none;
+	flags = opts->flags;
 	if ((i = method_index(method)) < 0) {
 		err = braid_error_set(BRAID_ENOTFOUND, "unknown method '%.64s'",
 		                      method ? method : "");
@@ -131,7 +146,7 @@ int braid_api_call(braid_api_result *out, braid_ctx *ctx, const char *method, co
 		                      method);
 		goto done;
 	}
-	err = methods[i]->fn(out, ctx, args, flags);
+	err = methods[i]->fn(out, ctx, args, opts);
 done:
 	json_decref(empty);
 	if (err < 0) {
@@ -144,6 +159,33 @@ done:
 }
 
 /* ---- helpers for the methods ---- */
+
+int braid_api__require_admin(braid_ctx *ctx, const braid_api_call_options *call, const char *what)
+{
+	braid_agent *a = NULL;
+	const char *id;
+	int err, ok;
+
+	if (call->flags & BRAID_API_CALL_OPERATOR)
+		return 0;
+	if ((err = braid_ctx_require_agent(&id, ctx)) < 0)
+		return err;
+	if ((err = braid_agent_lookup(&a, ctx, id)) < 0)
+		return err;
+	ok = !strcmp(a->role, "human") || !strcmp(a->role, "main") || !strcmp(a->role, "system");
+	if (!ok)
+		err = braid_error_set(BRAID_EDENIED,
+		                      "%s needs an agent with role 'human' or 'main'; '%s' is a %s",
+		                      what, a->name, a->role);
+	braid_agent_free(a);
+	return err;
+}
+
+void braid_api__progress(const braid_api_call_options *call, const char *what, long waited_ms)
+{
+	if (call && call->progress)
+		call->progress(call->payload, what, waited_ms);
+}
 
 const char *braid_api__str(const json_t *args, const char *key)
 {

@@ -14,7 +14,7 @@
 #include "braid/workspace.h"
 
 typedef int (*braid_api_fn)(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            unsigned int flags);
+                            const braid_api_call_options *call);
 
 typedef struct braid_api_entry {
 	braid_api_method m;
@@ -24,6 +24,7 @@ typedef struct braid_api_entry {
 /* The method tables of each file (NULL-name terminated), joined in api.c. */
 extern const braid_api_entry braid_api__core_methods[];
 extern const braid_api_entry braid_api__intent_methods[];
+extern const braid_api_entry braid_api__queue_methods[];
 
 /* Schema check of `v` against `schema` (the subset api schemas use). */
 int braid_api__validate(const json_t *schema, const json_t *v, const char *what);
@@ -32,6 +33,16 @@ int braid_api__validate(const json_t *schema, const json_t *v, const char *what)
 const char *braid_api__str(const json_t *args, const char *key);
 int64_t braid_api__int(const json_t *args, const char *key, int64_t dflt);
 int braid_api__bool(const json_t *args, const char *key, int dflt);
+
+/*
+ * May this caller administer (add agents, act on others' workspaces)? The
+ * local operator may; an agent needs role 'human', 'main' or 'system'.
+ * `what` names the act in the refusal.
+ */
+int braid_api__require_admin(braid_ctx *ctx, const braid_api_call_options *call, const char *what);
+
+/* Report progress through the call's callback, if it has one. */
+void braid_api__progress(const braid_api_call_options *call, const char *what, long waited_ms);
 
 /* Set r->text (printf-style); returns 0 or BRAID_ENOMEM. */
 int braid_api__text(braid_api_result *r, const char *fmt, ...) BRAID_PRINTF(2, 3);

@@ -8,8 +8,11 @@
 #include "api/api_int.h"
 #include "braid/intent.h"
 #include "braid/workspace.h"
+#include "converge/converge_int.h"
 #include "util/buf.h"
 #include "util/time.h"
+
+#include <sodium.h>
 
 #define TARGETS_ARG(req)                                                                           \
 	"\"targets\": {\"type\": \"array\", \"minItems\": " req ", \"maxItems\": 256, \"items\": " \
@@ -117,14 +120,21 @@ static int targets_of(const char ***out, size_t *n, const json_t *args, const ch
 	return 0;
 }
 
-/* A duration argument: a number of seconds or a string such as "90s", "30m", "2h". */
+/*
+ * A duration argument: a number of seconds or a string such as "90s", "30m",
+ * "2h"; for "wait" also true (until granted: -1) and false (0).
+ */
 static int duration_arg(int64_t *ms, const json_t *args, const char *key)
 {
 	const json_t *v = json_object_get(args, key);
 
 	*ms = 0;
-	if (!v || json_is_null(v))
+	if (!v || json_is_null(v) || json_is_false(v))
 		return 0;
+	if (json_is_true(v)) {
+		*ms = -1;
+		return 0;
+	}
 	if (json_is_number(v)) {
 		*ms = (int64_t)(json_number_value(v) * 1000);
 		return 0;
@@ -137,9 +147,25 @@ static int duration_arg(int64_t *ms, const json_t *args, const char *key)
 	return 0;
 }
 
-static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            unsigned int flags)
+/* While a declaration waits in line: progress with the current refusal. */
+typedef struct wait_progress {
+	const braid_api_call_options *call;
+	int64_t start;
+} wait_progress;
+
+static void on_wait(void *payload, const braid_intent_result *status)
 {
+	wait_progress *w = payload;
+
+	if (status && status->message)
+		braid_api__progress(w->call, status->message,
+		                    (long)(braid_time_mono_ms() - w->start));
+}
+
+static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                            const braid_api_call_options *call)
+{
+	wait_progress wp = {call, braid_time_mono_ms()};
 	braid_intent_options o = BRAID_INTENT_OPTIONS_INIT;
 	braid_intent_result *res = NULL;
 	const char **targets = NULL;
@@ -147,12 +173,16 @@ static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *a
 	size_t n = 0;
 	int err;
 
-	(void)flags;
 	if (level && (o.level = braid_intent_level_parse(level)) < 0)
 		return o.level;
 	o.activity = braid_api__str(args, "activity");
+	if (call->progress) {
+		o.on_wait = on_wait;
+		o.payload = &wp;
+	}
 	if ((err = duration_arg(&o.ttl_ms, args, "ttl")) < 0 ||
 	    (err = duration_arg(&o.wait_ms, args, "wait")) < 0 ||
+	    (err = duration_arg(&o.grace_ms, args, "grace")) < 0 ||
 	    (err = targets_of(&targets, &n, args, "targets")) < 0)
 		goto done;
 	err = braid_intent_acquire(&res, ctx, targets, n, &o);
@@ -174,14 +204,14 @@ done:
 }
 
 static int m_intent_release(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            unsigned int flags)
+                            const braid_api_call_options *call)
 {
 	const json_t *tok = json_object_get(args, "token");
 	const char **targets = NULL;
 	size_t n = 0, released = 0;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if (json_is_integer(tok) && json_array_size(json_object_get(args, "targets")))
 		return braid_error_set(BRAID_EINVALID, "give 'targets' or 'token', not both");
 	if (json_is_integer(tok)) {
@@ -202,14 +232,14 @@ static int m_intent_release(braid_api_result *r, braid_ctx *ctx, const json_t *a
 }
 
 static int m_intent_renew(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                          unsigned int flags)
+                          const braid_api_call_options *call)
 {
 	const char **targets = NULL;
 	size_t n = 0, renewed = 0;
 	int64_t ttl = 0;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = duration_arg(&ttl, args, "ttl")) < 0 ||
 	    (err = targets_of(&targets, &n, args, "targets")) < 0)
 		return err;
@@ -223,7 +253,7 @@ static int m_intent_renew(braid_api_result *r, braid_ctx *ctx, const json_t *arg
 }
 
 static int m_intent_status(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                           unsigned int flags)
+                           const braid_api_call_options *call)
 {
 	braid_intent_table *tb = NULL;
 	braid_intent_notice *notes = NULL;
@@ -232,7 +262,7 @@ static int m_intent_status(braid_api_result *r, braid_ctx *ctx, const json_t *ar
 	int err;
 
 	(void)args;
-	(void)flags;
+	(void)call;
 	if ((err = braid_intent_list(&tb, ctx)) < 0)
 		goto done;
 	if (braid_ctx_agent_id(ctx) && braid_intent_notices(&notes, &nnotes, ctx, 0) < 0) {
@@ -257,13 +287,28 @@ done:
 	return err;
 }
 
-static int m_read(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static json_t *base64_json(const char *bin, size_t len)
+{
+	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(n);
+	json_t *j;
+
+	if (!b64)
+		return NULL;
+	sodium_bin2base64(b64, n, (const unsigned char *)bin, len, sodium_base64_VARIANT_ORIGINAL);
+	j = json_string(b64);
+	free(b64);
+	return j;
+}
+
+static int m_read(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                  const braid_api_call_options *call)
 {
 	braid_intent_read_result *res = NULL;
 	json_t *j, *c;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_intent_read(&res, ctx, braid_api__str(args, "spec"))) < 0)
 		return err;
 	j = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:o}", "path",
@@ -272,10 +317,17 @@ static int m_read(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsig
 	              (json_int_t)res->end_line, "start_byte", (json_int_t)res->start_byte,
 	              "end_byte", (json_int_t)res->end_byte, "bytes", (json_int_t)res->content_len,
 	              "notices", notices_json(res->notices, res->nnotices));
-	/* JSON strings are UTF-8: binary content is only described. */
+	/* JSON strings are UTF-8: other content comes base64-encoded. */
 	c = json_stringn(res->content, res->content_len);
-	if (j)
-		json_object_set_new(j, c ? "content" : "binary", c ? c : json_true());
+	if (j && c)
+		json_object_set_new(j, "content", c);
+	else if (j && (c = base64_json(res->content, res->content_len))) {
+		json_object_set_new(j, "binary", json_true());
+		json_object_set_new(j, "content_base64", c);
+	} else {
+		json_decref(j);
+		j = NULL;
+	}
 	if ((err = braid_api__data(r, j)) == 0)
 		err = braid_api__text(r,
 		                      "read %s%s%s (%zu bytes from %s); hash %s — pass it as "
@@ -287,58 +339,69 @@ static int m_read(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsig
 	return err;
 }
 
-static json_t *stale_json(const braid_intent_stale_list *l)
+/* The content argument of write_file: "content" (text) or "content_base64" (any bytes). */
+static int content_arg(char **out, size_t *len, const json_t *args)
 {
-	json_t *a = json_array();
-	size_t i, k;
+	const json_t *text = json_object_get(args, "content");
+	const char *b64 = braid_api__str(args, "content_base64");
+	size_t max;
 
-	for (i = 0; l && a && i < l->count; i++) {
-		const braid_intent_stale *s = &l->items[i];
-		json_t *by = json_array();
-		for (k = 0; by && k < s->nchangers; k++)
-			json_array_append_new(by, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
-			                                    "agent", s->changers[k].agent_name,
-			                                    "agent_id", s->changers[k].agent_id,
-			                                    "op", s->changers[k].op_id, "commit",
-			                                    s->changers[k].commit, "change",
-			                                    s->changers[k].change_id));
-		json_array_append_new(
-		    a, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "path", s->path,
-		                 "symbol", s->symbol, "read_hash", s->read_hash, "now_hash",
-		                 s->now_hash, "read_commit", s->read_commit, "now_commit",
-		                 s->now_commit, "diff", s->diff, "changed_by", by));
+	*out = NULL;
+	*len = 0;
+	if (json_is_string(text) == (b64 != NULL))
+		return braid_error_set(BRAID_EINVALID,
+		                       "give the new content as 'content' (text) or "
+		                       "'content_base64' (any bytes), one of them");
+	if (!b64) {
+		*len = json_string_length(text);
+		if (!(*out = malloc(*len + 1)))
+			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		memcpy(*out, json_string_value(text), *len + 1);
+		return 0;
 	}
-	return a;
+	max = strlen(b64) / 4 * 3 + 3;
+	if (!(*out = malloc(max)))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (sodium_base642bin((unsigned char *)*out, max, b64, strlen(b64), "\n\r ", len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) < 0) {
+		free(*out);
+		*out = NULL;
+		return braid_error_set(BRAID_EINVALID, "argument 'content_base64' is not base64");
+	}
+	return 0;
 }
 
-static int m_write(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_write(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                   const braid_api_call_options *call)
 {
 	braid_intent_stale_list *stale = NULL;
 	const char *spec = braid_api__str(args, "spec");
-	const json_t *content = json_object_get(args, "content");
-	char new_hash[65];
+	char new_hash[65], *content = NULL;
+	size_t len = 0;
 	int err;
 
-	(void)flags;
+	(void)call;
+	if ((err = content_arg(&content, &len, args)) < 0)
+		return err;
 	err = braid_intent_write(&stale, new_hash, ctx, spec, braid_api__str(args, "if_hash"),
-	                         braid_api__int(args, "token", 0), json_string_value(content),
-	                         json_string_length(content));
+	                         braid_api__int(args, "token", 0), content ? content : "", len);
+	free(content);
 	if (err < 0) {
 		if (stale) {
-			braid_api__data(r, json_pack("{s:o}", "stale", stale_json(stale)));
+			json_t *d = json_pack("{s:o}", "stale", braid_converge__stale_json(stale));
 			braid_error_set(err,
 			                "%s; read it again (read), redo the edit on what is "
 			                "there now, and write with the new hash",
 			                braid_error_last());
+			if (d)
+				braid_api__data(r, d);
 		}
 		braid_intent_stale_list_free(stale);
 		return err;
 	}
 	if ((err = braid_api__data(r, json_pack("{s:s, s:s, s:I}", "written", spec, "hash",
-	                                        new_hash, "bytes",
-	                                        (json_int_t)json_string_length(content)))) == 0)
-		err = braid_api__text(r, "wrote %s (%zu bytes); hash %s", spec,
-		                      json_string_length(content), new_hash);
+	                                        new_hash, "bytes", (json_int_t)len))) == 0)
+		err = braid_api__text(r, "wrote %s (%zu bytes); hash %s", spec, len, new_hash);
 	return err;
 }
 
@@ -349,7 +412,8 @@ static int m_write(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsi
  * fails while another agent holds it at L3/L4. What the Claude Code hook
  * asks before every edit, and what any front may ask.
  */
-static int m_edit_check(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_edit_check(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                        const braid_api_call_options *call)
 {
 	const char *path = braid_api__str(args, "path");
 	const char *mine = braid_ctx_workspace(ctx);
@@ -359,7 +423,7 @@ static int m_edit_check(braid_api_result *r, braid_ctx *ctx, const json_t *args,
 	json_t *intent = NULL;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if (mine && braid_workspace_get(&mw, ctx, mine) < 0)
 		braid_error_clear();
 	if (path[0] == '/')
@@ -437,9 +501,11 @@ const braid_api_entry braid_api__intent_methods[] = {
                "\"ttl\": {\"type\": [\"string\", \"number\"], \"description\": \"lease length: "
                "seconds "
                "or '90s', '30m', '2h' (default intent.ttl, 30m)\"}, "
-               "\"wait\": {\"type\": [\"string\", \"number\"], \"description\": \"wait in line at "
-               "most "
-               "this long (seconds or a duration); default: answer at once\"}}, "
+               "\"wait\": {\"type\": [\"string\", \"number\", \"boolean\"], \"description\": "
+               "\"wait in line at most this long (seconds or a duration), or until granted "
+               "(true); default: answer at once\"}, "
+               "\"grace\": {\"type\": [\"string\", \"number\"], \"description\": \"how long "
+               "L2 holders this preempts get to yield (default intent.preempt-grace, 60s)\"}}, "
                "\"required\": [\"targets\"], \"additionalProperties\": false}",
       BRAID_API_WRITE},
      m_intent_declare},
@@ -468,7 +534,8 @@ const braid_api_entry braid_api__intent_methods[] = {
      m_intent_status},
     {{"read_file", "Read with hash",
       "Read a file or a symbol (PATH or PATH::SYMBOL) as you see it (your workspace, else the "
-      "target branch), with its BLAKE3 hash. braid remembers the read: write takes the hash, "
+      "target branch), with its BLAKE3 hash (content that is not UTF-8 text comes as "
+      "content_base64). braid remembers the read: write takes the hash, "
       "and a submit that edits the region after it changed on main is refused with a diff.",
       "{\"type\": \"object\", \"properties\": {\"spec\": {\"type\": \"string\", \"minLength\": "
       "1, \"maxLength\": 4096, \"description\": \"PATH or PATH::SYMBOL\"}}, \"required\": "
@@ -476,15 +543,18 @@ const braid_api_entry braid_api__intent_methods[] = {
       BRAID_API_IDEMPOTENT},
      m_read},
     {{"write_file", "Write if unchanged",
-      "Replace a file or a symbol in your workspace if, and only if, its current hash is "
-      "if_hash (from read_file). Refused with a diff of what changed, and who changed it, "
+      "Replace a file or a symbol in your workspace with content (or content_base64) if, and "
+      "only if, its current hash is if_hash (from read_file). Refused with a diff of what changed, "
+      "and who changed it, "
       "when it moved on.",
       "{\"type\": \"object\", \"properties\": {\"spec\": {\"type\": \"string\", \"minLength\": "
       "1, \"maxLength\": 4096}, \"if_hash\": {\"type\": \"string\", \"minLength\": 1, "
-      "\"maxLength\": 128}, \"content\": {\"type\": \"string\", \"maxLength\": 67108864}, "
-      "\"token\": {\"type\": \"integer\", \"minimum\": 1, \"description\": \"fencing token of "
-      "your intent on the file, checked first\"}}, \"required\": [\"spec\", \"if_hash\", "
-      "\"content\"], \"additionalProperties\": false}",
+      "\"maxLength\": 128}, \"content\": {\"type\": \"string\", \"maxLength\": 67108864, "
+      "\"description\": \"the new text\"}, \"content_base64\": {\"type\": \"string\", "
+      "\"maxLength\": 89478488, \"description\": \"instead of content: any bytes, "
+      "base64-encoded\"}, \"token\": {\"type\": \"integer\", \"minimum\": 1, \"description\": "
+      "\"fencing token of your intent on the file, checked first\"}}, \"required\": "
+      "[\"spec\", \"if_hash\"], \"additionalProperties\": false}",
       BRAID_API_WRITE | BRAID_API_DESTRUCTIVE},
      m_write},
     {{"edit_check", "May I edit this file?",

@@ -1,7 +1,7 @@
 /*
  * methods.c: the core methods: status, agents, workspaces, submit,
- * update, the landing queue, conflicts and resolve, the op log, doctor and
- * the event feed. Each one checks nothing its schema already checked,
+ * update, conflicts and resolve, the op log, doctor and the event feed
+ * (the landing queue's are in queue.c). Each one checks nothing its schema already checked,
  * calls the library, and shapes the answer (data plus one line of text
  * that says what happened and what to do next).
  */
@@ -27,7 +27,8 @@ static const char *name_in(const braid_agent_list *l, const char *id)
 
 /* ---- status ---- */
 
-static int m_status(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_status(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_agent_list *agents = NULL;
 	braid_workspace_list *wsl = NULL;
@@ -40,7 +41,7 @@ static int m_status(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 	int err;
 
 	(void)args;
-	(void)flags;
+	(void)call;
 	if (!ja || !jw || !jq) {
 		err = braid_error_set(BRAID_ENOMEM, "out of memory");
 		goto done;
@@ -105,7 +106,8 @@ done:
 	return err;
 }
 
-static int m_whoami(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_whoami(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_agent *a = NULL;
 	braid_workspace_list *wsl = NULL;
@@ -118,13 +120,13 @@ static int m_whoami(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	if (!braid_ctx_agent_id(ctx)) {
 		err = braid_api__data(r, json_pack("{s:n, s:b, s:o}", "agent", "readonly",
-		                                   (flags & BRAID_API_CALL_READONLY) != 0,
+		                                   (call->flags & BRAID_API_CALL_READONLY) != 0,
 		                                   "workspaces", ids));
 		if (!err)
-			err =
-			    braid_api__text(r, "%s",
-			                    (flags & BRAID_API_CALL_READONLY) ? "read-only viewer"
-			                                                      : "no acting agent");
+			err = braid_api__text(r, "%s",
+			                      (call->flags & BRAID_API_CALL_READONLY)
+			                          ? "read-only viewer"
+			                          : "no acting agent");
 		return err;
 	}
 	if ((err = braid_agent_lookup(&a, ctx, braid_ctx_agent_id(ctx))) < 0 ||
@@ -150,7 +152,7 @@ done:
 /* ---- agents ---- */
 
 static int m_agents_list(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                         unsigned int flags)
+                         const braid_api_call_options *call)
 {
 	braid_agent_list *l = NULL;
 	json_t *arr = json_array();
@@ -158,7 +160,7 @@ static int m_agents_list(braid_api_result *r, braid_ctx *ctx, const json_t *args
 	int err;
 
 	(void)args;
-	(void)flags;
+	(void)call;
 	if ((err = braid_agent_list_all(&l, ctx)) < 0)
 		goto done;
 	for (i = 0; arr && i < l->count; i++)
@@ -172,35 +174,15 @@ done:
 	return err;
 }
 
-/* Administration (minting agents, removing others' workspaces) needs a human or main role. */
-static int require_admin(braid_ctx *ctx, const char *what)
-{
-	braid_agent *a = NULL;
-	const char *id;
-	int err, ok;
-
-	if ((err = braid_ctx_require_agent(&id, ctx)) < 0)
-		return err;
-	if ((err = braid_agent_lookup(&a, ctx, id)) < 0)
-		return err;
-	ok = !strcmp(a->role, "human") || !strcmp(a->role, "main") || !strcmp(a->role, "system");
-	if (!ok)
-		err = braid_error_set(BRAID_EDENIED,
-		                      "%s needs an agent with role 'human' or 'main'; '%s' is a %s",
-		                      what, a->name, a->role);
-	braid_agent_free(a);
-	return err;
-}
-
-static int m_agent_add(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_agent_add(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                       const braid_api_call_options *call)
 {
 	braid_agent *a = NULL;
 	char *token = NULL;
 	json_t *j;
 	int err;
 
-	(void)flags;
-	if ((err = require_admin(ctx, "adding an agent")) < 0)
+	if ((err = braid_api__require_admin(ctx, call, "adding an agent")) < 0)
 		return err;
 	if ((err = braid_agent_add(&a, &token, ctx, braid_api__str(args, "name"),
 	                           braid_api__str(args, "role"))) < 0)
@@ -221,14 +203,14 @@ static int m_agent_add(braid_api_result *r, braid_ctx *ctx, const json_t *args, 
 /* ---- workspaces ---- */
 
 static int m_workspaces_list(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                             unsigned int flags)
+                             const braid_api_call_options *call)
 {
 	braid_workspace_list *l = NULL;
 	json_t *arr = json_array();
 	size_t i;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_workspace_list_all(&l, ctx, braid_api__bool(args, "all", 0))) < 0)
 		goto done;
 	for (i = 0; arr && i < l->count; i++)
@@ -243,14 +225,14 @@ done:
 }
 
 static int m_workspace_show(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            unsigned int flags)
+                            const braid_api_call_options *call)
 {
 	braid_workspace *w = NULL;
 	braid_workspace_status st = {0};
 	const char *id = braid_api__str(args, "workspace");
 	int err;
 
-	(void)flags;
+	(void)call;
 	if (!id)
 		id = braid_ctx_workspace(ctx);
 	if (!id)
@@ -272,41 +254,59 @@ done:
 }
 
 static int m_workspace_new(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                           unsigned int flags)
+                           const braid_api_call_options *call)
 {
 	braid_workspace *w = NULL;
-	const char *agent_id;
+	braid_agent *owner = NULL;
+	const char *agent = braid_api__str(args, "agent"), *path = braid_api__str(args, "path");
+	const char *me = braid_ctx_agent_id(ctx);
 	int err;
 
-	(void)args;
-	(void)flags;
-	if ((err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
+	if (!agent && (err = braid_ctx_require_agent(&me, ctx)) < 0)
 		return err;
-	if ((err = braid_workspace_new(&w, ctx, agent_id, NULL)) < 0)
-		return err;
+	if (agent) {
+		if ((err = braid_agent_lookup(&owner, ctx, agent)) < 0)
+			return err;
+		if ((!me || strcmp(owner->id, me)) &&
+		    (err = braid_api__require_admin(ctx, call,
+		                                    "creating another agent's workspace")) < 0)
+			goto done;
+	}
+	if (path && !(call->flags & BRAID_API_CALL_OPERATOR)) {
+		err = braid_error_set(
+		    BRAID_EDENIED, "only the local operator ('braid ws new --path') chooses where "
+		                   "a workspace lives; leave 'path' out");
+		goto done;
+	}
+	if ((err = braid_workspace_new(&w, ctx, owner ? owner->id : me, path)) < 0)
+		goto done;
 	if ((err = braid_api__data(r, braid_api__workspace_json(w, NULL))) == 0)
-		err = braid_api__text(r, "created workspace '%s' at %s (change %s, based on %s)",
-		                      w->id, w->path, w->change_id ? w->change_id : "-",
-		                      braid_ctx_target_name(ctx));
+		err = braid_api__text(
+		    r, "created workspace '%s' for %s at %s (change %s, based on %s)", w->id,
+		    w->agent_name ? w->agent_name : w->agent_id, w->path,
+		    w->change_id ? w->change_id : "-", braid_ctx_target_name(ctx));
+done:
 	braid_workspace_free(w);
+	braid_agent_free(owner);
 	return err;
 }
 
 static int m_workspace_rm(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                          unsigned int flags)
+                          const braid_api_call_options *call)
 {
 	braid_workspace *w = NULL;
 	const char *id = braid_api__str(args, "workspace"), *agent_id;
 	char *kept = NULL;
 	int err;
 
-	(void)flags;
-	if ((err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
+	if (!(call->flags & BRAID_API_CALL_OPERATOR) &&
+	    (err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
 		return err;
+	agent_id = braid_ctx_agent_id(ctx);
 	if ((err = braid_workspace_get(&w, ctx, id)) < 0)
 		return err;
-	if (strcmp(w->agent_id, agent_id) &&
-	    (err = require_admin(ctx, "removing another agent's workspace")) < 0)
+	if ((!agent_id || strcmp(w->agent_id, agent_id)) &&
+	    (err = braid_api__require_admin(ctx, call, "removing another agent's workspace")) < 0)
 		goto done;
 	if (braid_ctx_workspace(ctx) && !strcmp(braid_ctx_workspace(ctx), id)) {
 		err = braid_error_set(BRAID_ESTATE,
@@ -353,7 +353,8 @@ static char *files_summary(const char *detail, int only_conflicts)
 	return braid_buf_detach(&b);
 }
 
-static int m_submit(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_submit(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_submit_options o = BRAID_SUBMIT_OPTIONS_INIT;
 	braid_submit_result *s = NULL;
@@ -363,12 +364,14 @@ static int m_submit(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 	json_t *j;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_api__ws_open(&w, ctx, args)) < 0)
 		return err;
 	o.message = braid_api__str(args, "message");
 	o.wait = braid_api__bool(args, "wait", 1);
 	o.update = braid_api__bool(args, "update", -1);
+	o.progress = call->progress;
+	o.payload = call->payload;
 	if ((err = braid_converge_submit(&s, w, &o)) < 0)
 		goto done;
 	j = json_pack("{s:s, s:s?, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:s?}", "state",
@@ -411,11 +414,12 @@ static int m_submit(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 		json_t *v = json_object_get(d, "verification");
 		const char *log = json_string_value(json_object_get(v, "log"));
 		const char *tail = json_string_value(json_object_get(v, "log_tail"));
-		err = braid_api__text(r,
-		                      "submission %lld failed verification; %s is untouched. log: %s\n"
-		                      "%s\nnext: fix the failure in your workspace and submit again",
-		                      (long long)s->submission_id, tgt, log ? log : "(none)",
-		                      tail ? tail : (s->detail ? s->detail : ""));
+		err = braid_api__text(
+		    r,
+		    "submission %lld failed verification; %s is untouched. log: %s\n"
+		    "%s\nnext: fix the failure in your workspace and submit again",
+		    (long long)s->submission_id, tgt, log ? log : "(none)",
+		    tail ? tail : (s->detail ? s->detail : ""));
 		json_decref(d);
 	} else
 		err = braid_api__text(r, "submission %lld %s: %s", (long long)s->submission_id,
@@ -427,7 +431,8 @@ done:
 	return err;
 }
 
-static int m_update(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_update(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_update_result *u = NULL;
 	braid_ctx *w = NULL;
@@ -435,7 +440,7 @@ static int m_update(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 	json_t *j;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_api__ws_open(&w, ctx, args)) < 0)
 		return err;
 	err = braid_converge_update(&u, w);
@@ -474,7 +479,8 @@ done:
 	return err;
 }
 
-static int m_resolve(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_resolve(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                     const braid_api_call_options *call)
 {
 	braid_ctx *w = NULL;
 	char *files = NULL;
@@ -484,7 +490,7 @@ static int m_resolve(braid_api_result *r, braid_ctx *ctx, const json_t *args, un
 	size_t i;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_api__ws_open(&w, ctx, args)) < 0)
 		return err;
 	if ((err = braid_converge_resolve(&files, w, id)) < 0)
@@ -515,64 +521,17 @@ done:
 	return err;
 }
 
-/* ---- the landing queue ---- */
-
-static int m_queue(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
-{
-	braid_submission_list *l = NULL;
-	const char *state = braid_api__str(args, "state");
-	json_t *arr = json_array();
-	size_t i, waiting = 0;
-	int err;
-
-	(void)flags;
-	if (state && !strcmp(state, "all"))
-		state = NULL;
-	if ((err = braid_submission_list_recent(&l, ctx, state ? state : NULL,
-	                                        (size_t)braid_api__int(args, "limit", 50))) < 0)
-		goto done;
-	for (i = 0; arr && i < l->count; i++) {
-		json_array_append_new(arr, braid_api__submission_json(&l->items[i]));
-		waiting +=
-		    !strcmp(l->items[i].state, "pending") || !strcmp(l->items[i].state, "landing");
-	}
-	if ((err = braid_api__data(r, json_pack("{s:O}", "submissions", arr))) < 0)
-		goto done;
-	err = braid_api__text(r, "%zu submission%s (%zu waiting)", l->count,
-	                      l->count == 1 ? "" : "s", waiting);
-done:
-	json_decref(arr);
-	braid_submission_list_free(l);
-	return err;
-}
-
-static int m_submission_show(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                             unsigned int flags)
-{
-	braid_submission *s = NULL;
-	int err;
-
-	(void)flags;
-	if ((err = braid_submission_get(&s, ctx, braid_api__int(args, "id", 0))) < 0)
-		return err;
-	if ((err = braid_api__data(r, braid_api__submission_json(s))) == 0)
-		err = braid_api__text(r, "submission %lld by %s: %s", (long long)s->id,
-		                      s->agent_name ? s->agent_name : s->agent_id, s->state);
-	braid_submission_free(s);
-	return err;
-}
-
 /* ---- conflicts ---- */
 
 static int m_conflicts_list(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            unsigned int flags)
+                            const braid_api_call_options *call)
 {
 	braid_conflict_list *l = NULL;
 	json_t *arr = json_array();
 	size_t i;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_conflict_list_all(&l, ctx, braid_api__str(args, "state"))) < 0)
 		goto done;
 	for (i = 0; arr && i < l->count; i++)
@@ -589,14 +548,14 @@ done:
 }
 
 static int m_conflict_show(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                           unsigned int flags)
+                           const braid_api_call_options *call)
 {
 	braid_conflict *c = NULL;
 	braid_buf b = BRAID_BUF_INIT;
 	size_t i;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_conflict_get(&c, ctx, braid_api__str(args, "id"))) < 0)
 		return err;
 	if ((err = braid_api__data(r, braid_api__conflict_json(ctx, c, 1))) < 0)
@@ -620,7 +579,8 @@ done:
 
 /* ---- op log ---- */
 
-static int m_op_log(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_op_log(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_op_list *l = NULL;
 	braid_agent_list *agents = NULL;
@@ -629,7 +589,7 @@ static int m_op_log(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 	size_t i, limit = (size_t)braid_api__int(args, "limit", 50);
 	int err;
 
-	(void)flags;
+	(void)call;
 	if (after && braid_api__str(args, "kind"))
 		return braid_error_set(BRAID_EINVALID, "give 'after' or 'kind', not both");
 	if (json_is_integer(after))
@@ -652,13 +612,14 @@ done:
 	return err;
 }
 
-static int m_op_show(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_op_show(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                     const braid_api_call_options *call)
 {
 	braid_op *op = NULL;
 	braid_agent *a = NULL;
 	int err;
 
-	(void)flags;
+	(void)call;
 	if ((err = braid_op_get(&op, ctx, braid_api__str(args, "id"))) < 0)
 		return err;
 	if (braid_agent_lookup(&a, ctx, op->agent_id) < 0)
@@ -671,13 +632,14 @@ static int m_op_show(braid_api_result *r, braid_ctx *ctx, const json_t *args, un
 	return err;
 }
 
-static int m_op_verify(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_op_verify(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                       const braid_api_call_options *call)
 {
 	braid_op_verify_report v = {0};
 	int err, bad;
 
 	(void)args;
-	(void)flags;
+	(void)call;
 	if ((err = braid_op_verify_all(&v, ctx)) < 0)
 		return err;
 	bad = v.bad_id || v.bad_signature || v.missing_parent;
@@ -695,13 +657,14 @@ static int m_op_verify(braid_api_result *r, braid_ctx *ctx, const json_t *args, 
 	return err;
 }
 
-static int m_doctor(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_doctor(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	braid_doctor_report d = {0};
 	int err;
 
 	(void)args;
-	(void)flags;
+	(void)call;
 	if ((err = braid_converge_doctor(&d, ctx)) < 0)
 		return err;
 	if ((err = braid_api__data(r, json_pack("{s:b, s:I, s:I, s:s}", "clean", d.problems == 0,
@@ -714,13 +677,14 @@ static int m_doctor(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 	return err;
 }
 
-static int m_events(braid_api_result *r, braid_ctx *ctx, const json_t *args, unsigned int flags)
+static int m_events(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                    const braid_api_call_options *call)
 {
 	json_t *ev = NULL;
 	int64_t last = 0, after = braid_api__int(args, "after", -1);
 	int err;
 
-	(void)flags;
+	(void)call;
 	if (after < 0 && (err = braid_op_last_seq(&after, ctx)) < 0)
 		return err;
 	if ((err = braid_api_events(&ev, &last, ctx, after,
@@ -794,29 +758,14 @@ const braid_api_entry braid_api__core_methods[] = {
       "}, \"required\": [\"id\"], \"additionalProperties\": false}",
       BRAID_API_WRITE | BRAID_API_WORKSPACE | BRAID_API_DESTRUCTIVE},
      m_resolve},
-    {{"queue", "Landing queue",
-      "Submissions, newest first: pending, landing, landed, conflicted, failed.",
-      "{\"type\": \"object\", \"properties\": {\"state\": {\"type\": \"string\", \"enum\": "
-      "[\"queued\", \"pending\", \"landing\", \"landed\", \"conflicted\", \"failed\", "
-      "\"superseded\", \"all\"], \"description\": \"'queued' is pending and landing; default "
-      "all\"}, \"limit\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 1000, "
-      "\"description\": \"at most this many (default 50)\"}}, \"additionalProperties\": false}",
-      BRAID_API_IDEMPOTENT},
-     m_queue},
-    {{"submission_show", "Show a submission",
-      "One submission of the landing queue with its per-file outcome.",
-      "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\", \"minimum\": 1}}, "
-      "\"required\": [\"id\"], \"additionalProperties\": false}",
-      BRAID_API_IDEMPOTENT},
-     m_submission_show},
     {{"op_log", "Op log",
       "The signed op log (every transition, its agent and payload). Newest first; with "
       "'after' (a seq) the ops that followed it, oldest first.",
       "{\"type\": \"object\", \"properties\": {\"kind\": {\"type\": \"string\", \"maxLength\": "
       "64, \"description\": \"only ops of this kind (land, conflict, resolve, snapshot, ...)\"},"
       "\"after\": {\"type\": \"integer\", \"minimum\": 0, \"description\": \"only ops with a "
-      "larger seq, oldest first\"}, \"limit\": {\"type\": \"integer\", \"minimum\": 1, "
-      "\"maximum\": 1000, \"description\": \"at most this many (default 50)\"}}, "
+      "larger seq, oldest first\"}, \"limit\": {\"type\": \"integer\", \"minimum\": 0, "
+      "\"maximum\": 1000, \"description\": \"at most this many (default 50; 0: all)\"}}, "
       "\"additionalProperties\": false}",
       BRAID_API_IDEMPOTENT},
      m_op_log},
@@ -827,7 +776,7 @@ const braid_api_entry braid_api__core_methods[] = {
       BRAID_API_IDEMPOTENT},
      m_op_show},
     {{"op_verify", "Verify the op log", "Recompute every op id and check every signature.", NO_ARGS,
-      BRAID_API_IDEMPOTENT},
+      BRAID_API_IDEMPOTENT | BRAID_API_SLOW},
      m_op_verify},
     {{"events", "Events since",
       "What happened after op seq 'after' (landed, conflicted, workspace.behind, lock "
@@ -853,20 +802,26 @@ const braid_api_entry braid_api__core_methods[] = {
       BRAID_API_IDEMPOTENT},
      m_workspace_show},
     {{"workspace_new", "Create a workspace",
-      "Create a workspace (a git worktree on a new change based on main) for the acting agent.",
-      NO_ARGS, BRAID_API_WRITE},
+      "Create a workspace (a git worktree on a new change based on main) for the acting agent, "
+      "or for 'agent' (another agent's needs role 'human' or 'main').",
+      "{\"type\": \"object\", \"properties\": {\"agent\": {\"type\": \"string\", "
+      "\"minLength\": 1, \"maxLength\": 64, \"description\": \"the agent (name or id) it is "
+      "for; default: the caller\"}, \"path\": {\"type\": \"string\", \"minLength\": 1, "
+      "\"maxLength\": 4096, \"description\": \"where to create it (local operator only; "
+      "default .braid/ws/ID)\"}}, \"additionalProperties\": false}",
+      BRAID_API_WRITE | BRAID_API_SLOW},
      m_workspace_new},
     {{"workspace_rm", "Remove a workspace",
       "Remove a workspace. Refused while it has unsubmitted work unless force (then the work "
       "is kept under refs/braid/changes/).",
       "{\"type\": \"object\", \"properties\": {" WS_ARG ", \"force\": {\"type\": \"boolean\"}}, "
       "\"required\": [\"workspace\"], \"additionalProperties\": false}",
-      BRAID_API_WRITE | BRAID_API_DESTRUCTIVE},
+      BRAID_API_WRITE | BRAID_API_DESTRUCTIVE | BRAID_API_SLOW},
      m_workspace_rm},
     {{"doctor", "Doctor",
       "Finish what a crashed process left in the landing queue, then check braid's "
       "invariants (main, refs, workspaces, op log).",
-      NO_ARGS, BRAID_API_WRITE | BRAID_API_IDEMPOTENT},
+      NO_ARGS, BRAID_API_WRITE | BRAID_API_IDEMPOTENT | BRAID_API_SLOW},
      m_doctor},
     {{"agent_add", "Add an agent",
       "Create an agent identity (key pair, id, API token). Needs a 'human' or 'main' caller.",

@@ -7,6 +7,7 @@
 #define BRAID_CONVERGE_INT_H
 
 #include <git2.h>
+#include <jansson.h>
 
 #include "braid/converge.h"
 #include "braid/intent.h"
@@ -20,18 +21,30 @@ typedef struct braid_converge_touches {
 } braid_converge_touches;
 
 /** Files changed from `base` to `head` (commits), with changed line ranges of the new content. */
-int braid_converge__touches(braid_converge_touches *out, git_repository *repo,
-			    const git_oid *base, const git_oid *head) BRAID_WARN_UNUSED;
+int braid_converge__touches(braid_converge_touches *out, git_repository *repo, const git_oid *base,
+                            const git_oid *head) BRAID_WARN_UNUSED;
 void braid_converge__touches_free(braid_converge_touches *t);
 
 /** Columns of a submission as the engine needs them (owned strings). */
 int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRAID_WARN_UNUSED;
+
+/** The newest undecided (pending or landing) submission of a change, or 0. */
+int64_t braid_converge__queued_for_change(braid_ctx *ctx, const char *change_id);
 
 /** Update a submission's state and optional columns (NULL leaves a column as is). */
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
                                    const char *land_commit, const char *expected_main,
                                    const char *conflict_id, const char *result_op,
                                    const char *detail) BRAID_WARN_UNUSED;
+
+/**
+ * JSON view of regions that changed since the agent read them: per region
+ * the path, symbol, hashes and commits then and now, the diff, and who
+ * changed it (changed_by: agent, agent_id, op, commit, change). What a
+ * refused submit (detail.stale) and a refused write_file (details.stale)
+ * show. New reference, NULL on out of memory.
+ */
+json_t *braid_converge__stale_json(const braid_intent_stale_list *l);
 
 /** JSON (string, malloc'd) describing a tree merge's files for submissions and conflicts. */
 char *braid_converge__files_json(const braid_tm_result *r);
@@ -55,8 +68,8 @@ int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
 
 /** Record a conflict object for submission `s` and decide it "conflicted". */
 int braid_converge__record_conflict(braid_ctx *ctx, const braid_submission *s,
-				    const braid_tm_result *r, const git_oid *base,
-				    const git_oid *main_oid) BRAID_WARN_UNUSED;
+                                    const braid_tm_result *r, const git_oid *base,
+                                    const git_oid *main_oid) BRAID_WARN_UNUSED;
 
 /**
  * Decide `s` landed at `land` (main before it: `prev`): land op, landings
@@ -65,16 +78,16 @@ int braid_converge__record_conflict(braid_ctx *ctx, const braid_submission *s,
  * @param extra  JSON object text merged into the land op's payload, or NULL.
  */
 int braid_converge__finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid *land,
-				const git_oid *prev, const char *extra) BRAID_WARN_UNUSED;
+                                const git_oid *prev, const char *extra) BRAID_WARN_UNUSED;
 
 /** Decide `s` failed with `detail` (JSON), recording op `op_kind` when not NULL. */
 int braid_converge__fail(braid_ctx *ctx, const braid_submission *s, const char *detail,
-			 const char *op_kind, const char *op_payload) BRAID_WARN_UNUSED;
+                         const char *op_kind, const char *op_payload) BRAID_WARN_UNUSED;
 
 /** The commit message of a landing. */
 struct braid_buf;
 int braid_converge__land_message(struct braid_buf *msg,
-				 const braid_submission *s) BRAID_WARN_UNUSED;
+                                 const braid_submission *s) BRAID_WARN_UNUSED;
 
 /** Called once a submission is durably decided: releases intents on what landed (lander.c). */
 void braid_converge__on_decided(braid_ctx *ctx, const braid_submission *s, const char *outcome);
@@ -84,9 +97,8 @@ void braid_converge__on_decided(braid_ctx *ctx, const braid_submission *s, const
  * verify submissions until `until_id` is decided (or, with 0, until the
  * queue is empty and no run is needed for `idle_ms`).
  */
-int braid_converge__drive_gated(braid_ctx *ctx, int64_t until_id, long idle_ms,
-				size_t *processed,
-				void (*progress)(void *payload, const char *what, long waited_ms),
-				void *payload) BRAID_WARN_UNUSED;
+int braid_converge__drive_gated(braid_ctx *ctx, int64_t until_id, long idle_ms, size_t *processed,
+                                void (*progress)(void *payload, const char *what, long waited_ms),
+                                void *payload) BRAID_WARN_UNUSED;
 
 #endif

@@ -143,6 +143,25 @@ int braid_submission_list_recent(braid_submission_list **out, braid_ctx *ctx, co
 	return 0;
 }
 
+int64_t braid_converge__queued_for_change(braid_ctx *ctx, const char *change_id)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (braid_store__stmt(&st, ctx->store,
+	                      "SELECT id FROM submissions WHERE change_id = ?"
+	                      " AND state IN ('pending', 'landing') ORDER BY id DESC LIMIT 1") <
+	    0) {
+		braid_error_clear();
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
                                    const char *land_commit, const char *expected_main,
                                    const char *conflict_id, const char *result_op,

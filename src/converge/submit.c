@@ -36,22 +36,6 @@ void braid_submit_result_free(braid_submit_result *r)
 	free(r);
 }
 
-static int64_t queued_for_change(braid_ctx *ctx, const char *change_id)
-{
-	sqlite3_stmt *st;
-	int64_t id = 0;
-
-	if (braid_store__stmt(&st, ctx->store,
-			      "SELECT id FROM submissions WHERE change_id = ?"
-			      " AND state IN ('pending', 'landing') ORDER BY id DESC LIMIT 1") < 0)
-		return 0;
-	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
-}
-
 /* A resolution must not be submitted with braid's conflict markers still in it. */
 static int check_markers(braid_ctx *ctx, const braid_workspace *ws, const char *conflict_id)
 {
@@ -78,9 +62,9 @@ static int check_markers(braid_ctx *ctx, const braid_workspace *ws, const char *
 	if (!err && bad.size)
 		err =
 		    braid_error_set(BRAID_ESTATE,
-				      "conflict markers are still in %s; edit them out, then submit "
-				      "again",
-				      bad.ptr);
+		                    "conflict markers are still in %s; edit them out, then submit "
+		                    "again",
+		                    bad.ptr);
 	braid_buf_dispose(&path);
 	braid_buf_dispose(&content);
 	braid_buf_dispose(&bad);
@@ -89,7 +73,7 @@ static int check_markers(braid_ctx *ctx, const braid_workspace *ws, const char *
 }
 
 static int enqueue(int64_t *id, braid_ctx *ctx, const braid_workspace *ws,
-		   const braid_workspace_snap *snap, const char *message, const char *resolves)
+                   const braid_workspace_snap *snap, const char *message, const char *resolves)
 {
 	char bhex[GIT_OID_HEXSZ + 1], hhex[GIT_OID_HEXSZ + 1];
 	sqlite3_stmt *st;
@@ -100,10 +84,10 @@ static int enqueue(int64_t *id, braid_ctx *ctx, const braid_workspace *ws,
 		return err;
 	if ((err = braid_store__stmt(
 	         &st, ctx->store,
-				     "INSERT INTO submissions(change_id, agent_id, workspace_id,"
-				     " base_commit, head_commit, message, resolves, state, snapshot_op,"
-				     " created_at, updated_at)"
-				     " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")) < 0)
+	         "INSERT INTO submissions(change_id, agent_id, workspace_id,"
+	         " base_commit, head_commit, message, resolves, state, snapshot_op,"
+	         " created_at, updated_at)"
+	         " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")) < 0)
 		goto rollback;
 	sqlite3_bind_text(st, 1, snap->change_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ws->agent_id, -1, SQLITE_STATIC);
@@ -126,6 +110,30 @@ rollback:
 	return err;
 }
 
+json_t *braid_converge__stale_json(const braid_intent_stale_list *l)
+{
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; l && a && i < l->count; i++) {
+		const braid_intent_stale *s = &l->items[i];
+		json_t *by = json_array();
+		for (k = 0; by && k < s->nchangers; k++)
+			json_array_append_new(by, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
+			                                    "agent", s->changers[k].agent_name,
+			                                    "agent_id", s->changers[k].agent_id,
+			                                    "op", s->changers[k].op_id, "commit",
+			                                    s->changers[k].commit, "change",
+			                                    s->changers[k].change_id));
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "path", s->path,
+		                 "symbol", s->symbol, "read_hash", s->read_hash, "now_hash",
+		                 s->now_hash, "read_commit", s->read_commit, "now_commit",
+		                 s->now_commit, "diff", s->diff, "changed_by", by));
+	}
+	return a;
+}
+
 /*
  * The coordination table, honoured at submit: another agent's L3/L4 intent
  * on what this submission touches, or a region that changed since this
@@ -134,11 +142,10 @@ rollback:
  * Sets res->state = "refused" with the reason in res->detail.
  */
 static int check_intents(braid_submit_result *res, braid_ctx *ctx, const braid_workspace *ws,
-			 const braid_converge_touches *t)
+                         const braid_converge_touches *t)
 {
 	braid_intent_stale_list *stale = NULL;
 	json_t *d = NULL;
-	size_t i, j;
 	int err;
 
 	err = braid_intent_check_submit(ctx, ws->agent_id, t->items, t->count);
@@ -150,25 +157,10 @@ static int check_intents(braid_submit_result *res, braid_ctx *ctx, const braid_w
 		return err;
 	err = braid_intent_check_reads(&stale, ctx, ws->agent_id, t->items, t->count, NULL);
 	if (err == BRAID_ESTALE) {
-		json_t *regions = json_array();
-		for (i = 0; stale && i < stale->count; i++) {
-			braid_intent_stale *r = &stale->items[i];
-			json_t *who = json_array();
-			for (j = 0; j < r->nchangers; j++)
-				json_array_append_new(
-					who, json_pack("{s:s?, s:s?, s:s?, s:s?}", "agent",
-						       r->changers[j].agent_name, "agent_id",
-						       r->changers[j].agent_id, "op", r->changers[j].op_id,
-						       "commit", r->changers[j].commit));
-			json_array_append_new(regions,
-					      json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "path",
-							r->path, "symbol", r->symbol, "read_hash",
-							r->read_hash, "now_hash", r->now_hash, "diff",
-							r->diff, "changed_by", who));
-		}
+		json_t *regions = braid_converge__stale_json(stale);
 		braid_intent_stale_list_free(stale);
 		d = json_pack("{s:s, s:s, s:o}", "reason", "stale", "message", braid_error_last(),
-			      "stale", regions);
+		              "stale", regions);
 		goto refused;
 	}
 	braid_intent_stale_list_free(stale);
@@ -182,7 +174,7 @@ refused:
 }
 
 int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
-			  const braid_submit_options *opts)
+                          const braid_submit_options *opts)
 {
 	braid_submit_options defaults = BRAID_SUBMIT_OPTIONS_INIT;
 	braid_queue_drive_options dopts = BRAID_QUEUE_DRIVE_OPTIONS_INIT;
@@ -207,8 +199,9 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	dopts.progress = opts->progress;
 	dopts.payload = opts->payload;
 	dopts.spawn_argv = opts->version >= 1 && opts->driver_argv ? opts->driver_argv
-								   : braid_global_queue_driver();
-	if (ws->change_id && (earlier = queued_for_change(ctx, ws->change_id)) != 0) {
+	                                                           : braid_global_queue_driver();
+	if (ws->change_id &&
+	    (earlier = braid_converge__queued_for_change(ctx, ws->change_id)) != 0) {
 		dopts.until_id = earlier;
 		if ((err = braid_queue_drive(ctx, &dopts, NULL)) < 0)
 			goto fail;
@@ -270,7 +263,7 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 			    !strcmp(ur->state, "updated") || !strcmp(ur->state, "up-to-date");
 		} else {
 			res->update_note = braid_sprintf_alloc(
-				"the workspace stays on your snapshot: %s", braid_error_last());
+			    "the workspace stays on your snapshot: %s", braid_error_last());
 			braid_error_clear();
 		}
 		braid_update_result_free(ur);

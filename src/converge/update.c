@@ -67,21 +67,6 @@ done:
 	return err;
 }
 
-static int pending_for_change(braid_ctx *ctx, const char *change_id)
-{
-	sqlite3_stmt *st;
-	int found = 0;
-
-	if (braid_store__stmt(&st, ctx->store,
-	                      "SELECT 1 FROM submissions WHERE change_id = ?"
-	                      " AND state IN ('pending', 'landing')") < 0)
-		return 0;
-	sqlite3_bind_text(st, 1, change_id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
-}
-
 int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 {
 	braid_workspace *ws = NULL;
@@ -99,7 +84,7 @@ int braid_converge_update(braid_update_result **out, braid_ctx *ctx)
 	    (err = braid_change_get(&ch, ctx, ws->change_id)) < 0 ||
 	    (err = braid_change__reconcile(ctx, ch)) < 0)
 		goto fail;
-	if (pending_for_change(ctx, ch->id)) {
+	if (braid_converge__queued_for_change(ctx, ch->id)) {
 		err = braid_error_set(BRAID_ESTATE,
 		                      "change %s is waiting in the landing queue; update after it "
 		                      "lands (see 'braid queue')",
