@@ -208,19 +208,81 @@ int cli_exit_code(int err)
 	}
 }
 
-int cli_fail(const cli_args *a, int err)
+static int fail_with(const cli_args *a, int err, const char *msg, json_t *details)
 {
-	const char *msg = braid_error_last();
-
 	if (!msg || !*msg)
 		msg = "unknown error";
 	fprintf(stderr, "error: %s\n", msg);
 	if (a && a->json) {
 		json_t *j = json_pack("{s:{s:s,s:s,s:i}}", "error", "code", braid_error_name(err),
 		                      "message", msg, "exit", cli_exit_code(err));
+		if (j && details)
+			json_object_set(json_object_get(j, "error"), "details", details);
 		cli_print_json(j);
 	}
 	return cli_exit_code(err);
+}
+
+int cli_fail(const cli_args *a, int err)
+{
+	return fail_with(a, err, braid_error_last(), NULL);
+}
+
+void cli_progress_cb(void *payload, const char *what, long waited_ms)
+{
+	(void)payload;
+	cli_progress("braid: %s (%lds)\n", what, waited_ms / 1000);
+}
+
+int cli_call(braid_api_result *r, braid_ctx **ctx, const cli_args *a, const char *method,
+             json_t *args)
+{
+	braid_api_call_options o = BRAID_API_CALL_OPTIONS_INIT;
+	braid_ctx *c = NULL;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (ctx)
+		*ctx = NULL;
+	if ((err = cli_open(&c, a)) < 0) {
+		json_decref(args);
+		return cli_fail(a, err);
+	}
+	o.flags = BRAID_API_CALL_OPERATOR;
+	o.progress = cli_progress_cb;
+	err = braid_api_call_ext(r, c, method, args, &o);
+	json_decref(args);
+	if (ctx)
+		*ctx = c;
+	else
+		braid_ctx_free(c);
+	if (err < 0)
+		return fail_with(a, err, r->text, r->data);
+	if (a->json)
+		cli_print_json(json_incref(r->data));
+	return 0;
+}
+
+void cli_call_done(braid_api_result *r, braid_ctx *ctx)
+{
+	braid_api_result_release(r);
+	braid_ctx_free(ctx);
+}
+
+const char *cli_jstr(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+long long cli_jint(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+bool cli_jbool(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
 }
 
 int cli_open(braid_ctx **out, const cli_args *a)

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "braid/api.h"
 #include "braid/ctx.h"
 
 enum {
@@ -104,6 +105,38 @@ int cli_fail(const cli_args *a, int err);
 
 /** Open the repository at -C (or the cwd) and set the acting agent from --agent / $BRAID_AGENT. */
 int cli_open(braid_ctx **out, const cli_args *a);
+
+/**
+ * Run a command through the library's method table (include/braid/api.h),
+ * as MCP and HTTP do, so `braid X --json` prints what they answer: open the
+ * repository (cli_open), call `method` with `args` (stolen; NULL for none)
+ * as the local operator with progress on stderr, and report a failure as
+ * cli_fail does, adding the method's details to --json
+ * ({"error": {"code", "message", "exit", "details"}}). On success with
+ * --json the method's data is printed; without, the command prints its
+ * human text from r->data.
+ *
+ * @param[out] r    the answer, also on failure (release with cli_call_done).
+ * @param[out] ctx  the open repository, or NULL when the caller needs none.
+ * @return 0 on success, else the exit code to return.
+ */
+int cli_call(braid_api_result *r, braid_ctx **ctx, const cli_args *a, const char *method,
+             json_t *args);
+
+/** Release what cli_call returned (either may be NULL). */
+void cli_call_done(braid_api_result *r, braid_ctx *ctx);
+
+/** Progress of a long call on stderr (cli_progress); a braid_api_progress_fn. */
+void cli_progress_cb(void *payload, const char *what, long waited_ms);
+
+/** A string member of a JSON object, or "" (never NULL). */
+const char *cli_jstr(const json_t *o, const char *key);
+
+/** An integer member of a JSON object, or 0. */
+long long cli_jint(const json_t *o, const char *key);
+
+/** A boolean member of a JSON object (false when absent). */
+bool cli_jbool(const json_t *o, const char *key);
 
 /** Print a JSON value (stealing the reference) followed by a newline. */
 void cli_print_json(json_t *j);

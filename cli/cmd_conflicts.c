@@ -1,258 +1,181 @@
-/* cmd_conflicts.c: `braid conflicts`, `braid conflicts show ID`, `braid resolve ID`. */
+/*
+ * cmd_conflicts.c: `braid conflicts`, `braid conflicts show ID`, `braid
+ * resolve ID` (api: conflicts_list, conflict_show, resolve).
+ */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "braid/conflict.h"
-#include "braid/converge.h"
-
-static json_t *conflict_json(const braid_conflict *c, int full)
-{
-	json_t *files = json_array();
-	size_t i;
-
-	for (i = 0; i < c->nfiles; i++) {
-		const braid_conflict_file *f = &c->files[i];
-		json_t *jf = json_pack("{s:s, s:s, s:s?}", "path", f->path, "kind", f->kind,
-		                       "description", f->description);
-		if (full) {
-			json_object_set_new(jf, "regions", json_loads(f->regions, 0, NULL));
-			json_object_set_new(jf, "main_origin",
-			                    f->ours_origin ? json_loads(f->ours_origin, 0, NULL)
-			                                   : json_array());
-			json_object_set_new(jf, "base_blob",
-			                    f->base_oid ? json_string(f->base_oid) : json_null());
-			json_object_set_new(jf, "main_blob",
-			                    f->ours_oid ? json_string(f->ours_oid) : json_null());
-			json_object_set_new(jf, "submitted_blob",
-			                    f->theirs_oid ? json_string(f->theirs_oid)
-			                                  : json_null());
-		}
-		json_array_append_new(files, jf);
-	}
-	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I, s:o}",
-	                 "id", c->id, "state", c->state, "agent", c->agent_name, "agent_id",
-	                 c->agent_id, "submission", (json_int_t)c->submission_id, "change",
-	                 c->change_id, "base", c->base_commit, "main", c->ours_commit, "submitted",
-	                 c->theirs_commit, "op", c->op_id, "resolved_op", c->resolved_op,
-	                 "created_at", (json_int_t)c->created_at, "files", files);
-}
-
 static const cli_opt list_opts[] = {
     {"state", 's', 1, "open (default: open and being resolved), resolved, superseded or all"},
     {0},
 };
 
+/* Who submitted a conflict's work, for people: the agent's name, else its id. */
+static const char *conflict_agent(const json_t *c)
+{
+	return *cli_jstr(c, "agent") ? cli_jstr(c, "agent") : cli_jstr(c, "agent_id");
+}
+
+/* Does conflict `c`, or one listed before it, name file `path` before file `upto`? */
+static int seen_before(const json_t *list, size_t c, size_t upto, const char *path)
+{
+	size_t k, m;
+
+	for (k = 0; k <= c; k++) {
+		const json_t *files = json_object_get(json_array_get(list, k), "files");
+		size_t n = k == c ? upto : json_array_size(files);
+		for (m = 0; m < n; m++)
+			if (!strcmp(cli_jstr(json_array_get(files, m), "path"), path))
+				return 1;
+	}
+	return 0;
+}
+
+/* Grouped by file, then by the submitting (origin) agent. */
+static void print_conflicts(const json_t *list)
+{
+	size_t i, j, k, m;
+
+	if (!json_array_size(list))
+		printf("no conflicts\n");
+	for (i = 0; i < json_array_size(list); i++) {
+		const json_t *files = json_object_get(json_array_get(list, i), "files");
+		for (j = 0; j < json_array_size(files); j++) {
+			const char *path = cli_jstr(json_array_get(files, j), "path");
+			if (seen_before(list, i, j, path))
+				continue;
+			printf("%s\n", path);
+			for (k = i; k < json_array_size(list); k++) {
+				const json_t *c = json_array_get(list, k);
+				const json_t *cf = json_object_get(c, "files");
+				for (m = 0; m < json_array_size(cf); m++) {
+					const json_t *f = json_array_get(cf, m);
+					if (strcmp(cli_jstr(f, "path"), path))
+						continue;
+					printf("  %s  %-12s %-10s %-14s %s\n", cli_jstr(c, "id"),
+					       conflict_agent(c), cli_jstr(c, "state"),
+					       cli_jstr(f, "kind"), cli_jstr(f, "description"));
+				}
+			}
+		}
+	}
+}
+
 static int cmd_conflicts(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_conflict_list *l = NULL;
-	size_t i, j, k;
-	int err;
+	braid_api_result r;
+	int rc;
 
 	if (a->npos)
 		return cli_usage_error(a,
 		                       "unexpected argument '%s' (did you mean 'braid conflicts "
 		                       "show %s'?)",
 		                       a->pos[0], a->pos[0]);
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_conflict_list_all(&l, ctx, cli_opt_value(a, "state"))) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < l->count; i++)
-			json_array_append_new(arr, conflict_json(&l->items[i], 0));
-		cli_print_json(json_pack("{s:o}", "conflicts", arr));
-		goto done;
-	}
-	if (!l->count) {
-		printf("no conflicts\n");
-		goto done;
-	}
-	/* Grouped by file, then by the submitting (origin) agent. */
-	for (i = 0; i < l->count; i++) {
-		for (j = 0; j < l->items[i].nfiles; j++) {
-			const char *path = l->items[i].files[j].path;
-			int seen = 0;
-			for (k = 0; k < i && !seen; k++) {
-				size_t m;
-				for (m = 0; m < l->items[k].nfiles; m++)
-					if (!strcmp(l->items[k].files[m].path, path))
-						seen = 1;
-			}
-			for (k = 0; k < j && !seen; k++)
-				if (!strcmp(l->items[i].files[k].path, path))
-					seen = 1;
-			if (seen)
-				continue;
-			printf("%s\n", path);
-			for (k = i; k < l->count; k++) {
-				size_t m;
-				for (m = 0; m < l->items[k].nfiles; m++) {
-					const braid_conflict *c = &l->items[k];
-					const braid_conflict_file *f = &c->files[m];
-					if (strcmp(f->path, path))
-						continue;
-					printf("  %s  %-12s %-10s %-14s %s\n", c->id,
-					       c->agent_name ? c->agent_name : c->agent_id,
-					       c->state, f->kind,
-					       f->description ? f->description : "");
-				}
-			}
-		}
-	}
-done:
-	braid_conflict_list_free(l);
-	braid_ctx_free(ctx);
-	return err;
+	rc = cli_call(&r, NULL, a, "conflicts_list",
+	              json_pack("{s:s?}", "state", cli_opt_value(a, "state")));
+	if (!rc && !a->json)
+		print_conflicts(json_object_get(r.data, "conflicts"));
+	cli_call_done(&r, NULL);
+	return rc;
 }
 
-static void print_side(braid_ctx *ctx, const braid_conflict_file *f, const char *side,
-                       const char *title)
+/* One side of a conflicted file: its content, or why there is none to show. */
+static void print_side(const json_t *f, const char *key, const char *blob_key)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	const json_t *c = json_object_get(json_object_get(f, "content"), key);
 
-	if (braid_conflict_side(&buf, &len, ctx, f, side) < 0) {
-		printf("----- %s: (unavailable: %s)\n", title, braid_error_last());
+	if (!json_is_string(c)) {
+		printf("----- %s: (%s)\n", key,
+		       json_is_string(json_object_get(f, blob_key)) ? "binary" : "file absent");
 		return;
 	}
-	if (!buf) {
-		printf("----- %s: (file absent)\n", title);
-		return;
-	}
-	printf("----- %s\n", title);
-	if (memchr(buf, '\0', len < 8000 ? len : 8000))
-		printf("(binary, %zu bytes)\n", len);
-	else {
-		fwrite(buf, 1, len, stdout);
-		if (len && buf[len - 1] != '\n')
-			printf("\n\\ no newline at end of file\n");
-	}
-	free(buf);
+	printf("----- %s\n", key);
+	fwrite(json_string_value(c), 1, json_string_length(c), stdout);
+	if (json_string_length(c) && json_string_value(c)[json_string_length(c) - 1] != '\n')
+		printf("\n\\ no newline at end of file\n");
 }
 
-static int cmd_conflicts_show(cli_args *a)
+static void print_conflict(const json_t *c)
 {
-	braid_ctx *ctx = NULL;
-	braid_conflict *c = NULL;
-	size_t i, r;
-	int err;
+	const json_t *files = json_object_get(c, "files");
+	size_t i, k;
 
-	if (a->npos != 1)
-		return cli_usage_error(a, a->npos ? "give exactly one conflict ID"
-		                                  : "missing conflict ID");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_conflict_get(&c, ctx, a->pos[0])) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json) {
-		json_t *j = conflict_json(c, 1);
-		json_t *files = json_object_get(j, "files");
-		for (i = 0; i < c->nfiles; i++) {
-			const char *sides[] = {"base", "ours", "theirs"};
-			const char *keys[] = {"base", "main", "submitted"};
-			json_t *content = json_object();
-			for (r = 0; r < 3; r++) {
-				char *buf = NULL;
-				size_t len = 0;
-				if (braid_conflict_side(&buf, &len, ctx, &c->files[i], sides[r]) ==
-				        0 &&
-				    buf && !memchr(buf, '\0', len))
-					json_object_set_new(content, keys[r],
-					                    json_stringn(buf, len));
-				else
-					json_object_set_new(content, keys[r], json_null());
-				free(buf);
-			}
-			json_object_set_new(json_array_get(files, i), "content", content);
-		}
-		cli_print_json(j);
-		goto done;
-	}
 	printf("conflict %s (%s): submission %lld by %s, change %s\n"
 	       "  base %.12s   main %.12s   submitted %.12s\n",
-	       c->id, c->state, (long long)c->submission_id,
-	       c->agent_name ? c->agent_name : c->agent_id, c->change_id, c->base_commit,
-	       c->ours_commit, c->theirs_commit);
-	for (i = 0; i < c->nfiles; i++) {
-		braid_conflict_file *f = &c->files[i];
-		json_t *origin = f->ours_origin ? json_loads(f->ours_origin, 0, NULL) : NULL;
-		json_t *regions = json_loads(f->regions, 0, NULL);
-		printf("\n== %s: %s\n   %s\n", f->path, f->kind,
-		       f->description ? f->description : "");
-		for (r = 0; r < json_array_size(origin); r++) {
-			json_t *o = json_array_get(origin, r);
-			const char *who = json_string_value(json_object_get(o, "agent_name"));
-			if (!who)
-				who = json_string_value(json_object_get(o, "author"));
-			printf("   main's side came from %s (commit %.12s)\n", who ? who : "?",
-			       json_string_value(json_object_get(o, "commit")));
+	       cli_jstr(c, "id"), cli_jstr(c, "state"), cli_jint(c, "submission"),
+	       conflict_agent(c), cli_jstr(c, "change"), cli_jstr(c, "base"), cli_jstr(c, "main"),
+	       cli_jstr(c, "submitted"));
+	for (i = 0; i < json_array_size(files); i++) {
+		const json_t *f = json_array_get(files, i);
+		const json_t *origin = json_object_get(f, "main_origin");
+		const json_t *regions = json_object_get(f, "regions");
+		printf("\n== %s: %s\n   %s\n", cli_jstr(f, "path"), cli_jstr(f, "kind"),
+		       cli_jstr(f, "description"));
+		for (k = 0; k < json_array_size(origin); k++) {
+			const json_t *o = json_array_get(origin, k);
+			const char *who = cli_jstr(o, "agent_name");
+			printf("   main's side came from %s (commit %.12s)\n",
+			       *who ? who : (*cli_jstr(o, "author") ? cli_jstr(o, "author") : "?"),
+			       cli_jstr(o, "commit"));
 		}
-		for (r = 0; r < json_array_size(regions); r++) {
-			json_t *g = json_array_get(regions, r);
-			if (strcmp(json_string_value(json_object_get(g, "verdict")) ?: "", "merge"))
-				printf("   region: %s\n",
-				       json_string_value(json_object_get(g, "description")) ?: "");
+		for (k = 0; k < json_array_size(regions); k++) {
+			const json_t *g = json_array_get(regions, k);
+			if (strcmp(cli_jstr(g, "verdict"), "merge"))
+				printf("   region: %s\n", cli_jstr(g, "description"));
 		}
-		json_decref(origin);
-		json_decref(regions);
-		print_side(ctx, f, "base", "base");
-		print_side(ctx, f, "ours", "main");
-		print_side(ctx, f, "theirs", "submitted");
+		print_side(f, "base", "base_blob");
+		print_side(f, "main", "main_blob");
+		print_side(f, "submitted", "submitted_blob");
 	}
-	printf("\nnext: run 'braid resolve %s' in %s's workspace\n", c->id,
-	       c->agent_name ? c->agent_name : c->agent_id);
-done:
-	braid_conflict_free(c);
-	braid_ctx_free(ctx);
-	return err;
+	printf("\nnext: run 'braid resolve %s' in %s's workspace\n", cli_jstr(c, "id"),
+	       conflict_agent(c));
 }
 
 static const cli_opt no_opts[] = {{0}};
 
-static int cmd_resolve(cli_args *a)
+static int cmd_conflicts_show(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	char *files = NULL;
-	int err;
+	braid_api_result r;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, a->npos ? "give exactly one conflict ID"
 		                                  : "missing conflict ID");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_converge_resolve(&files, ctx, a->pos[0])) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json) {
-		cli_print_json(json_pack("{s:s, s:o}", "conflict", a->pos[0], "files_with_markers",
-		                         json_loads(files, 0, NULL)));
-	} else {
-		json_t *f = json_loads(files, 0, NULL);
-		size_t i;
+	rc = cli_call(&r, NULL, a, "conflict_show", json_pack("{s:s}", "id", a->pos[0]));
+	if (!rc && !a->json)
+		print_conflict(r.data);
+	cli_call_done(&r, NULL);
+	return rc;
+}
+
+static int cmd_resolve(cli_args *a)
+{
+	braid_api_result r;
+	braid_ctx *ctx = NULL;
+	const json_t *files;
+	size_t i;
+	int rc;
+
+	if (a->npos != 1)
+		return cli_usage_error(a, a->npos ? "give exactly one conflict ID"
+		                                  : "missing conflict ID");
+	rc = cli_call(&r, &ctx, a, "resolve", json_pack("{s:s}", "id", a->pos[0]));
+	files = json_object_get(r.data, "files_with_markers");
+	if (!rc && !a->json) {
 		printf("the workspace is now on the current %s with your work merged in;\n"
 		       "edit the conflict markers out of:\n",
 		       braid_ctx_target_name(ctx));
-		for (i = 0; i < json_array_size(f); i++)
-			printf("  %s\n", json_string_value(json_array_get(f, i)));
-		if (!json_array_size(f))
+		for (i = 0; i < json_array_size(files); i++)
+			printf("  %s\n", json_string_value(json_array_get(files, i)));
+		if (!json_array_size(files))
 			printf("  (none: it merges cleanly now; check the files)\n");
 		printf("then run 'braid submit' to land the resolution\n");
-		json_decref(f);
 	}
-done:
-	free(files);
-	braid_ctx_free(ctx);
-	return err;
+	cli_call_done(&r, ctx);
+	return rc;
 }
 
 CLI_COMMAND(conflicts, "conflicts", cmd_conflicts, list_opts, "[--state STATE]",

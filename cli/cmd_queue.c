@@ -1,6 +1,7 @@
 /*
  * cmd_queue.c: the landing queue and the verification gate —
- * `braid queue`, `braid queue drive`, `braid verify` and `braid show`.
+ * `braid queue`, `braid queue drive`, `braid verify` and `braid show`
+ * (api: queue_status, verify, submission_show; the driver is this process).
  */
 #include "cli.h"
 
@@ -9,33 +10,24 @@
 #include <string.h>
 #include <time.h>
 
-#include "braid/converge.h"
-#include "braid/gate.h"
 #include "braid/queue.h"
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *dur(char *buf, size_t n, int64_t ms)
+static const char *dur(char *buf, size_t n, long long ms)
 {
 	if (ms < 0)
 		ms = 0;
 	if (ms < 10000)
 		snprintf(buf, n, "%.1fs", (double)ms / 1000.0);
 	else if (ms < 120000)
-		snprintf(buf, n, "%llds", (long long)(ms / 1000));
+		snprintf(buf, n, "%llds", ms / 1000);
 	else
-		snprintf(buf, n, "%lldm", (long long)(ms / 60000));
+		snprintf(buf, n, "%lldm", ms / 60000);
 	return buf;
 }
 
-static void stacked_text(char *buf, size_t n, const char *json)
+/* A list of submission ids ("3,4"), or "-". */
+static const char *ids_text(char *buf, size_t n, const json_t *a)
 {
-	json_t *a = json_loads(json ? json : "[]", 0, NULL);
 	size_t i, used = 0;
 
 	buf[0] = '\0';
@@ -44,7 +36,23 @@ static void stacked_text(char *buf, size_t n, const char *json)
 		                         (long long)json_integer_value(json_array_get(a, i)));
 	if (!json_array_size(a))
 		snprintf(buf, n, "-");
-	json_decref(a);
+	return buf;
+}
+
+/* The last `lines` lines of `text`. */
+static void print_tail(const char *text, size_t lines)
+{
+	const char *p = text + strlen(text);
+	size_t n = 0;
+
+	while (p > text && n <= lines)
+		if (*--p == '\n')
+			n++;
+	if (p > text)
+		p++;
+	fputs(p, stdout);
+	if (*text && text[strlen(text) - 1] != '\n')
+		putchar('\n');
 }
 
 /* ---- braid queue ------------------------------------------------------- */
@@ -54,73 +62,54 @@ static const cli_opt queue_opts[] = {
     {0},
 };
 
+static void print_queue(const json_t *q)
+{
+	const json_t *items = json_object_get(q, "queue");
+	size_t i;
+	int header = 0;
+
+	printf("landing queue: %s", cli_jstr(q, "mode"));
+	if (cli_jbool(q, "gated"))
+		printf(", %lld of %lld gate runs going", cli_jint(q, "running"),
+		       cli_jint(q, "concurrency"));
+	printf("%s%s\n", *cli_jstr(q, "driver") ? "; driven by " : "", cli_jstr(q, "driver"));
+	for (i = 0; i < json_array_size(items); i++) {
+		const json_t *e = json_array_get(items, i);
+		long long pos = cli_jint(e, "position");
+		char stacked[64], el[32], run[24];
+		if (pos < 0 && !header++)
+			printf("%srecently decided:\n", i ? "" : "(nothing queued)\n");
+		else if (pos == 0)
+			printf("  %-5s %-12s %-10s %-14s %-5s %-7s %s\n", "SUB", "AGENT", "STATUS",
+			       "STACKED ON", "RUN", "ELAPSED", "MESSAGE");
+		ids_text(stacked, sizeof(stacked), json_object_get(e, "stacked_on"));
+		snprintf(run, sizeof(run), "%lld", cli_jint(e, "run"));
+		printf("  %-5lld %-12.12s %-10s %-14.14s %-5s %-7s %s%s%s\n", cli_jint(e, "id"),
+		       *cli_jstr(e, "agent") ? cli_jstr(e, "agent") : "?", cli_jstr(e, "status"),
+		       pos < 0 ? "" : stacked, cli_jint(e, "run") ? run : "-",
+		       dur(el, sizeof(el), cli_jint(e, "elapsed_ms")), cli_jstr(e, "message"),
+		       *cli_jstr(e, "note") ? " — " : "", cli_jstr(e, "note"));
+	}
+	if (!json_array_size(items))
+		printf("(nothing queued)\n");
+}
+
 static int cmd_queue(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_queue_list *l = NULL;
+	braid_api_result r;
 	const char *rv = cli_opt_value(a, "recent");
-	long recent = rv ? strtol(rv, NULL, 10) : 5;
-	int64_t now = now_ms();
-	size_t i;
-	int err, rc = 0, header = 0;
+	char *end = NULL;
+	long recent = rv ? strtol(rv, &end, 10) : 5;
+	int rc;
 
 	if (a->npos)
 		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
-	if (recent < 0 || recent > 10000)
+	if ((rv && *end) || recent < 0 || recent > 10000)
 		return cli_usage_error(a, "--recent must be 0..10000");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_queue_list_get(&l, ctx, (size_t)recent)) < 0) {
-		rc = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json) {
-		json_t *items = json_array();
-		for (i = 0; i < l->count; i++) {
-			braid_queue_entry *e = &l->items[i];
-			json_t *j = json_pack(
-			    "{s:I, s:i, s:s?, s:s, s:s?, s:s, s:s, s:o, s:I, s:s?, s:I, s:I}", "id",
-			    (json_int_t)e->id, "position", e->position, "agent", e->agent, "change",
-			    e->change_id, "message", e->message, "status", e->status, "state",
-			    e->state, "stacked_on", json_loads(e->stacked_on, 0, NULL), "run",
-			    (json_int_t)e->run_id, "note", e->note, "elapsed_ms",
-			    (json_int_t)((e->decided_at ? e->decided_at : now) - e->created_at),
-			    "created_at", (json_int_t)e->created_at);
-			if (e->decided_at)
-				json_object_set_new(j, "decided_at", json_integer(e->decided_at));
-			json_array_append_new(items, j);
-		}
-		cli_print_json(json_pack("{s:s, s:b, s:i, s:I, s:s?, s:o}", "mode", l->mode,
-		                         "gated", l->gated, "concurrency", l->concurrency,
-		                         "running", (json_int_t)l->running, "driver", l->driver,
-		                         "queue", items));
-		goto done;
-	}
-	printf("landing queue: %s", l->mode);
-	if (l->gated)
-		printf(", %zu of %d gate runs going", l->running, l->concurrency);
-	printf("%s%s\n", l->driver ? "; driven by " : "", l->driver ? l->driver : "");
-	for (i = 0; i < l->count; i++) {
-		braid_queue_entry *e = &l->items[i];
-		char stacked[64], el[32], run[24];
-		if (e->position < 0 && !header++)
-			printf("%srecently decided:\n", i ? "" : "(nothing queued)\n");
-		else if (e->position == 0)
-			printf("  %-5s %-12s %-10s %-14s %-5s %-7s %s\n", "SUB", "AGENT", "STATUS",
-			       "STACKED ON", "RUN", "ELAPSED", "MESSAGE");
-		stacked_text(stacked, sizeof(stacked), e->stacked_on);
-		snprintf(run, sizeof(run), "%lld", (long long)e->run_id);
-		printf("  %-5lld %-12.12s %-10s %-14.14s %-5s %-7s %s%s%s\n", (long long)e->id,
-		       e->agent ? e->agent : "?", e->status, e->position < 0 ? "" : stacked,
-		       e->run_id ? run : "-",
-		       dur(el, sizeof(el), (e->decided_at ? e->decided_at : now) - e->created_at),
-		       e->message ? e->message : "", e->note ? " — " : "", e->note ? e->note : "");
-	}
-	if (!l->count)
-		printf("(nothing queued)\n");
-done:
-	braid_queue_list_free(l);
-	braid_ctx_free(ctx);
+	rc = cli_call(&r, NULL, a, "queue_status", json_pack("{s:i}", "recent", (int)recent));
+	if (!rc && !a->json)
+		print_queue(r.data);
+	cli_call_done(&r, NULL);
 	return rc;
 }
 
@@ -130,12 +119,6 @@ static const cli_opt drive_opts[] = {
     {"background", 0, 0, "run as the background driver (exit if another one exists)"},
     {0},
 };
-
-static void drive_progress(void *payload, const char *what, long waited_ms)
-{
-	(void)payload;
-	cli_progress("braid: %s (%lds)\n", what, waited_ms / 1000);
-}
 
 static int cmd_queue_drive(cli_args *a)
 {
@@ -149,7 +132,7 @@ static int cmd_queue_drive(cli_args *a)
 	if ((err = cli_open(&ctx, a)) < 0)
 		return cli_fail(a, err);
 	o.background = cli_opt_set(a, "background");
-	o.progress = drive_progress;
+	o.progress = cli_progress_cb;
 	err = braid_queue_drive(ctx, &o, &n);
 	if (err < 0)
 		err = cli_fail(a, err);
@@ -168,60 +151,35 @@ static const cli_opt verify_opts[] = {
     {0},
 };
 
-static void print_tail(const char *text, size_t lines)
+static void print_run(const json_t *run, const char *target)
 {
-	const char *p = text + strlen(text);
-	size_t n = 0;
+	int passed = !strcmp(cli_jstr(run, "state"), "passed");
+	char el[32];
 
-	while (p > text && n <= lines)
-		if (*--p == '\n')
-			n++;
-	if (p > text)
-		p++;
-	fputs(p, stdout);
-	if (*text && text[strlen(text) - 1] != '\n')
-		putchar('\n');
+	printf("%s %.12s: gate run %lld %s (%s, %s, exit %d)\n", target, cli_jstr(run, "commit"),
+	       cli_jint(run, "run"), cli_jstr(run, "state"),
+	       cli_jbool(run, "full") ? "full" : "selected tests",
+	       dur(el, sizeof(el), cli_jint(run, "duration_ms")), (int)cli_jint(run, "exit"));
+	if (!passed && *cli_jstr(run, "log_tail")) {
+		printf("--- last lines of .braid/%s/log ---\n", cli_jstr(run, "log"));
+		print_tail(cli_jstr(run, "log_tail"), 30);
+	}
 }
 
 static int cmd_verify(cli_args *a)
 {
+	braid_api_result r;
 	braid_ctx *ctx = NULL;
-	braid_gate_run *run = NULL;
-	char *log = NULL, el[32];
-	int err, rc = 0;
+	int rc;
 
 	if (a->npos)
 		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_gate_verify(&run, ctx, cli_opt_set(a, "all"), drive_progress, NULL)) < 0) {
-		rc = cli_fail(a, err);
-		goto done;
-	}
-	if (strcmp(run->state, "passed") != 0)
+	rc = cli_call(&r, &ctx, a, "verify", json_pack("{s:b}", "all", cli_opt_set(a, "all")));
+	if (!rc && !a->json)
+		print_run(r.data, braid_ctx_target_name(ctx));
+	if (!rc && strcmp(cli_jstr(r.data, "state"), "passed"))
 		rc = CLI_NEGATIVE;
-	if (braid_gate_run_log(&log, ctx, run, 4000) < 0)
-		log = NULL;
-	if (a->json) {
-		cli_print_json(
-		    json_pack("{s:I, s:s, s:s, s:s, s:b, s:i, s:s, s:s?, s:I, s:s?}", "run",
-		              (json_int_t)run->id, "state", run->state, "commit", run->commit,
-		              "tree", run->tree, "full", run->full, "exit", run->exit_code, "log",
-		              run->dir, "command", run->command, "duration_ms",
-		              (json_int_t)(run->finished_at - run->started_at), "log_tail", log));
-		goto done;
-	}
-	printf("%s %.12s: gate run %lld %s (%s, %s, exit %d)\n", braid_ctx_target_name(ctx),
-	       run->commit, (long long)run->id, run->state, run->full ? "full" : "selected tests",
-	       dur(el, sizeof(el), run->finished_at - run->started_at), run->exit_code);
-	if (rc && log) {
-		printf("--- last lines of .braid/%s/log ---\n", run->dir);
-		print_tail(log, 30);
-	}
-done:
-	free(log);
-	braid_gate_run_free(run);
-	braid_ctx_free(ctx);
+	cli_call_done(&r, ctx);
 	return rc;
 }
 
@@ -232,116 +190,85 @@ static const cli_opt show_opts[] = {
     {0},
 };
 
+static void print_submission(const json_t *s, int whole_log)
+{
+	const json_t *detail = json_object_get(s, "detail");
+	const json_t *ver = json_object_get(detail, "verification");
+	const json_t *runs = json_object_get(s, "runs");
+	const char *state = cli_jstr(s, "state");
+	int waiting = !strcmp(state, "pending") || !strcmp(state, "landing");
+	char t[40], el[32];
+	size_t i;
+
+	printf("submission %lld by %s: %s\n", cli_jint(s, "id"),
+	       *cli_jstr(s, "agent") ? cli_jstr(s, "agent") : cli_jstr(s, "agent_id"), state);
+	if (*cli_jstr(s, "message"))
+		printf("  message   %s\n", cli_jstr(s, "message"));
+	printf("  change    %s (base %.12s, head %.12s)\n", cli_jstr(s, "change"),
+	       cli_jstr(s, "base"), cli_jstr(s, "head"));
+	printf("  queued    %s, %s %s\n", cli_time(t, sizeof(t), cli_jint(s, "created_at")),
+	       waiting ? "waiting for" : "decided after",
+	       dur(el, sizeof(el),
+	           (waiting ? (long long)time(NULL) * 1000 : cli_jint(s, "updated_at")) -
+	               cli_jint(s, "created_at")));
+	if (*cli_jstr(s, "where"))
+		printf("  now       %s\n", cli_jstr(s, "where"));
+	if (*cli_jstr(s, "landed"))
+		printf("  landed    %s\n", cli_jstr(s, "landed"));
+	if (*cli_jstr(s, "conflict"))
+		printf("  conflict  %s ('braid conflicts show %s')\n", cli_jstr(s, "conflict"),
+		       cli_jstr(s, "conflict"));
+	if (ver)
+		printf("  verdict   %s: exit %d after %d attempt%s (gate run %lld)\n",
+		       cli_jstr(ver, "error"), (int)cli_jint(ver, "exit"),
+		       (int)cli_jint(ver, "attempts"), cli_jint(ver, "attempts") == 1 ? "" : "s",
+		       cli_jint(ver, "run"));
+	else if (json_object_get(detail, "error"))
+		printf("  error     %s\n", cli_jstr(detail, "error"));
+	if (json_array_size(runs))
+		printf("  gate runs:\n");
+	for (i = 0; i < json_array_size(runs); i++) {
+		const json_t *g = json_array_get(runs, i);
+		char stacked[64];
+		printf("    run %-5lld %-7s %-10s exit %-4d %-8s tree %.12s, verifies %s\n",
+		       cli_jint(g, "id"), cli_jstr(g, "kind"), cli_jstr(g, "state"),
+		       (int)cli_jint(g, "exit"),
+		       cli_jint(g, "finished_at")
+		           ? dur(el, sizeof(el),
+		                 cli_jint(g, "finished_at") - cli_jint(g, "started_at"))
+		           : "...",
+		       cli_jstr(g, "tree"),
+		       ids_text(stacked, sizeof(stacked), json_object_get(g, "stack")));
+	}
+	if (json_is_string(json_object_get(s, "log")) && json_array_size(runs)) {
+		printf("--- %s .braid/%s/log ---\n", whole_log ? "" : "end of",
+		       cli_jstr(json_array_get(runs, 0), "log"));
+		if (whole_log)
+			fputs(cli_jstr(s, "log"), stdout);
+		else
+			print_tail(cli_jstr(s, "log"), 40);
+	}
+}
+
 static int cmd_show(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_submission *s = NULL;
-	braid_gate_run_list *runs = NULL;
-	char *log = NULL, *end = NULL, t[40], el[32], where[256];
-	json_t *detail = NULL, *ver;
+	braid_api_result r;
+	char *end = NULL;
 	long long id;
-	size_t i;
-	int err, rc = 0;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, "expected one submission id");
 	id = strtoll(a->pos[0][0] == '#' ? a->pos[0] + 1 : a->pos[0], &end, 10);
 	if (!end || *end || id <= 0)
 		return cli_usage_error(a, "'%s' is not a submission id", a->pos[0]);
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_submission_get(&s, ctx, id)) < 0 ||
-	    (err = braid_gate_run_list_recent(&runs, ctx, id, 0, 50)) < 0) {
-		rc = cli_fail(a, err);
-		goto done;
-	}
-	detail = s->detail ? json_loads(s->detail, 0, NULL) : NULL;
-	ver = json_object_get(detail, "verification");
-	if (runs->count &&
-	    braid_gate_run_log(&log, ctx, &runs->items[0], cli_opt_set(a, "log") ? 0 : 6000) < 0)
-		log = NULL;
-	if (!strcmp(s->state, "failed"))
+	rc = cli_call(&r, NULL, a, "submission_show",
+	              json_pack("{s:I, s:b}", "id", (json_int_t)id, "log", cli_opt_set(a, "log")));
+	if (!rc && !a->json)
+		print_submission(r.data, cli_opt_set(a, "log"));
+	if (!rc && !strcmp(cli_jstr(r.data, "state"), "failed"))
 		rc = CLI_NEGATIVE;
-	if (a->json) {
-		json_t *jr = json_array();
-		for (i = 0; i < runs->count; i++) {
-			braid_gate_run *r = &runs->items[i];
-			json_array_append_new(
-			    jr,
-			    json_pack("{s:I, s:s, s:s, s:s, s:b, s:i, s:i, s:s, s:o?, s:I, s:I}",
-			              "id", (json_int_t)r->id, "kind", r->kind, "state", r->state,
-			              "tree", r->tree, "full", r->full, "attempt", r->attempt,
-			              "exit", r->exit_code, "log", r->dir, "stack",
-			              r->stack ? json_loads(r->stack, 0, NULL) : NULL, "started_at",
-			              (json_int_t)r->started_at, "finished_at",
-			              (json_int_t)r->finished_at));
-		}
-		cli_print_json(json_pack(
-		    "{s:I, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:O?, s:o, s:s?, s:I, "
-		    "s:I}",
-		    "id", (json_int_t)s->id, "state", s->state, "agent", s->agent_name, "change",
-		    s->change_id, "base", s->base_commit, "head", s->head_commit, "message",
-		    s->message, "landed", s->land_commit, "conflict", s->conflict_id, "op",
-		    s->result_op, "detail", detail, "runs", jr, "log", log, "created_at",
-		    (json_int_t)s->created_at, "updated_at", (json_int_t)s->updated_at));
-		goto done;
-	}
-	printf("submission %lld by %s: %s\n", (long long)s->id,
-	       s->agent_name ? s->agent_name : s->agent_id, s->state);
-	if (s->message)
-		printf("  message   %s\n", s->message);
-	printf("  change    %s (base %.12s, head %.12s)\n", s->change_id, s->base_commit,
-	       s->head_commit);
-	printf("  queued    %s, %s %s\n", cli_time(t, sizeof(t), s->created_at),
-	       strcmp(s->state, "pending") && strcmp(s->state, "landing") ? "decided after"
-	                                                                  : "waiting for",
-	       dur(el, sizeof(el),
-	           (strcmp(s->state, "pending") && strcmp(s->state, "landing") ? s->updated_at
-	                                                                       : now_ms()) -
-	               s->created_at));
-	if (!strcmp(s->state, "pending") || !strcmp(s->state, "landing")) {
-		braid_queue_describe(ctx, s->id, where, sizeof(where));
-		printf("  now       %s\n", where);
-	}
-	if (s->land_commit)
-		printf("  landed    %s\n", s->land_commit);
-	if (s->conflict_id)
-		printf("  conflict  %s ('braid conflicts show %s')\n", s->conflict_id,
-		       s->conflict_id);
-	if (ver)
-		printf("  verdict   %s: exit %d after %d attempt%s (gate run %lld)\n",
-		       json_string_value(json_object_get(ver, "error")),
-		       (int)json_integer_value(json_object_get(ver, "exit")),
-		       (int)json_integer_value(json_object_get(ver, "attempts")),
-		       json_integer_value(json_object_get(ver, "attempts")) == 1 ? "" : "s",
-		       (long long)json_integer_value(json_object_get(ver, "run")));
-	else if (detail && json_object_get(detail, "error"))
-		printf("  error     %s\n", json_string_value(json_object_get(detail, "error")));
-	if (runs->count)
-		printf("  gate runs:\n");
-	for (i = 0; i < runs->count; i++) {
-		braid_gate_run *r = &runs->items[i];
-		char stacked[64];
-		stacked_text(stacked, sizeof(stacked), r->stack);
-		printf("    run %-5lld %-7s %-10s exit %-4d %-8s tree %.12s, verifies %s\n",
-		       (long long)r->id, r->kind, r->state, r->exit_code,
-		       r->finished_at ? dur(el, sizeof(el), r->finished_at - r->started_at) : "...",
-		       r->tree, stacked);
-	}
-	if (log) {
-		printf("--- %s .braid/%s/log ---\n", cli_opt_set(a, "log") ? "" : "end of",
-		       runs->items[0].dir);
-		if (cli_opt_set(a, "log"))
-			fputs(log, stdout);
-		else
-			print_tail(log, 40);
-	}
-done:
-	json_decref(detail);
-	free(log);
-	braid_gate_run_list_free(runs);
-	braid_submission_free(s);
-	braid_ctx_free(ctx);
+	cli_call_done(&r, NULL);
 	return rc;
 }
 

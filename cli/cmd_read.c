@@ -1,95 +1,123 @@
 /*
  * cmd_read.c: `braid read` and `braid write` — hash-checked reads and
- * writes of a file or a symbol in the acting agent's workspace.
+ * writes of a file or a symbol in the acting agent's workspace (api:
+ * read_file, write_file).
  */
 #include "cli.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "braid/intent.h"
-
 #define MAX_WRITE (64u << 20)
-
-static json_t *stale_json(const braid_intent_stale_list *l)
-{
-	json_t *a = json_array();
-	size_t i, k;
-
-	for (i = 0; l && a && i < l->count; i++) {
-		const braid_intent_stale *s = &l->items[i];
-		json_t *by = json_array();
-		for (k = 0; k < s->nchangers; k++)
-			json_array_append_new(by, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
-			                                    "agent", s->changers[k].agent_name,
-			                                    "agent_id", s->changers[k].agent_id,
-			                                    "op", s->changers[k].op_id, "commit",
-			                                    s->changers[k].commit, "change",
-			                                    s->changers[k].change_id));
-		json_array_append_new(
-		    a, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "path", s->path,
-		                 "symbol", s->symbol, "read_hash", s->read_hash, "now_hash",
-		                 s->now_hash, "read_commit", s->read_commit, "now_commit",
-		                 s->now_commit, "diff", s->diff, "changed_by", by));
-	}
-	return a;
-}
-
-static void print_stale(const braid_intent_stale_list *l)
-{
-	size_t i, k;
-
-	for (i = 0; l && i < l->count; i++) {
-		const braid_intent_stale *s = &l->items[i];
-		for (k = 0; k < s->nchangers; k++)
-			fprintf(stderr, "changed by %s in op %.12s (commit %.12s)\n",
-			        s->changers[k].agent_name ? s->changers[k].agent_name
-			                                  : s->changers[k].agent_id,
-			        s->changers[k].op_id ? s->changers[k].op_id : "?",
-			        s->changers[k].commit);
-		if (s->diff)
-			fputs(s->diff, stdout);
-	}
-}
 
 static const cli_opt no_opts[] = {{0}};
 
+/* The bytes read: "content" (text) as is, "content_base64" (anything else) decoded. */
+static void print_content(const json_t *d)
+{
+	const json_t *text = json_object_get(d, "content");
+	const char *b64 = cli_jstr(d, "content_base64");
+	size_t n = strlen(b64) / 4 * 3 + 3, len = 0;
+	unsigned char *bin;
+
+	if (json_is_string(text)) {
+		fwrite(json_string_value(text), 1, json_string_length(text), stdout);
+		return;
+	}
+	if (!(bin = malloc(n)))
+		return;
+	if (sodium_base642bin(bin, n, b64, strlen(b64), NULL, &len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) == 0)
+		fwrite(bin, 1, len, stdout);
+	free(bin);
+}
+
 static int cmd_read(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_intent_read_result *r = NULL;
-	int err, rc = 0;
+	braid_api_result r;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, "give exactly one PATH or PATH::SYMBOL");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_intent_read(&r, ctx, a->pos[0])) < 0) {
-		rc = cli_fail(a, err);
-		goto done;
+	rc = cli_call(&r, NULL, a, "read_file", json_pack("{s:s}", "spec", a->pos[0]));
+	if (!rc && !a->json) {
+		print_content(r.data);
+		fprintf(stderr, "hash %s (%s%s%s, from %s)\n", cli_jstr(r.data, "hash"),
+		        cli_jstr(r.data, "path"), *cli_jstr(r.data, "symbol") ? "::" : "",
+		        cli_jstr(r.data, "symbol"), cli_jstr(r.data, "source"));
 	}
-	if (a->json) {
-		json_t *j = json_pack(
-		    "{s:s, s:s?, s:s, s:s, s:s?, s:I, s:I, s:I, s:I}", "path", r->path, "symbol",
-		    r->symbol, "hash", r->hash, "source", r->source, "commit", r->commit,
-		    "start_line", (json_int_t)r->start_line, "end_line", (json_int_t)r->end_line,
-		    "start_byte", (json_int_t)r->start_byte, "end_byte", (json_int_t)r->end_byte);
-		{
-			/* JSON strings are UTF-8: binary content is only described. */
-			json_t *c = json_stringn(r->content, r->content_len);
-			json_object_set_new(j, c ? "content" : "binary", c ? c : json_true());
-		}
-		cli_print_json(j);
-		goto done;
-	}
-	fwrite(r->content, 1, r->content_len, stdout);
-	fprintf(stderr, "hash %s (%s%s%s, from %s)\n", r->hash, r->path, r->symbol ? "::" : "",
-	        r->symbol ? r->symbol : "", r->source);
-done:
-	braid_intent_read_result_free(r);
-	braid_ctx_free(ctx);
+	cli_call_done(&r, NULL);
 	return rc;
+}
+
+/* What changed since the read, and who changed it (a refused write's details). */
+static void print_stale(const json_t *stale)
+{
+	size_t i, k;
+
+	for (i = 0; i < json_array_size(stale); i++) {
+		const json_t *s = json_array_get(stale, i);
+		const json_t *by = json_object_get(s, "changed_by");
+		for (k = 0; k < json_array_size(by); k++) {
+			const json_t *c = json_array_get(by, k);
+			fprintf(
+			    stderr, "changed by %s in op %.12s (commit %.12s)\n",
+			    *cli_jstr(c, "agent") ? cli_jstr(c, "agent") : cli_jstr(c, "agent_id"),
+			    *cli_jstr(c, "op") ? cli_jstr(c, "op") : "?", cli_jstr(c, "commit"));
+		}
+		fputs(cli_jstr(s, "diff"), stdout);
+	}
+}
+
+/* All of stdin, at most MAX_WRITE bytes; NULL (with a message) when larger. */
+static char *read_stdin(size_t *len)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	for (;;) {
+		size_t got;
+		if (*len == cap) {
+			char *nb;
+			cap = cap ? cap * 2 : 65536;
+			if (cap > MAX_WRITE + 1)
+				cap = MAX_WRITE + 1;
+			if (*len == cap || !(nb = realloc(buf, cap + 1))) {
+				free(buf);
+				fprintf(stderr,
+				        "error: the content on stdin is larger than %u bytes\n",
+				        MAX_WRITE);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + *len, 1, cap - *len, stdin);
+		*len += got;
+		if (!got)
+			break;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* The content argument: text as "content", other bytes as "content_base64". */
+static json_t *content_json(const char *buf, size_t len, const char **key)
+{
+	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	json_t *j = memchr(buf, '\0', len) ? NULL : json_stringn(buf, len);
+	char *b64;
+
+	*key = "content";
+	if (j || !(b64 = malloc(n)))
+		return j;
+	sodium_bin2base64(b64, n, (const unsigned char *)buf, len, sodium_base64_VARIANT_ORIGINAL);
+	*key = "content_base64";
+	j = json_string(b64);
+	free(b64);
+	return j;
 }
 
 static const cli_opt write_opts[] = {
@@ -100,13 +128,13 @@ static const cli_opt write_opts[] = {
 
 static int cmd_write(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_intent_stale_list *stale = NULL;
-	const char *hash = cli_opt_value(a, "if-hash"), *tok = cli_opt_value(a, "token");
-	char *buf = NULL, new_hash[65];
-	size_t len = 0, cap = 0;
+	braid_api_result r;
+	const char *hash = cli_opt_value(a, "if-hash"), *tok = cli_opt_value(a, "token"), *key;
+	char *buf;
+	size_t len;
 	long long token = 0;
-	int err, rc = 0;
+	json_t *args, *content;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, "give exactly one PATH or PATH::SYMBOL");
@@ -118,57 +146,20 @@ static int cmd_write(cli_args *a)
 		if (*end || token <= 0)
 			return cli_usage_error(a, "bad --token '%s'", tok);
 	}
-	for (;;) {
-		size_t got;
-		if (len == cap) {
-			char *nb;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MAX_WRITE + 1)
-				cap = MAX_WRITE + 1;
-			if (len == cap || !(nb = realloc(buf, cap))) {
-				free(buf);
-				fprintf(stderr,
-				        "error: the content on stdin is larger than %u bytes\n",
-				        MAX_WRITE);
-				return CLI_USAGE;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, stdin);
-		len += got;
-		if (!got)
-			break;
-	}
-	if ((err = cli_open(&ctx, a)) < 0) {
-		free(buf);
-		return cli_fail(a, err);
-	}
-	err =
-	    braid_intent_write(&stale, new_hash, ctx, a->pos[0], hash, token, buf ? buf : "", len);
-	if (err < 0) {
-		rc = cli_exit_code(err);
-		fprintf(stderr, "error: %s\n", braid_error_last());
-		if (a->json) {
-			json_t *j =
-			    json_pack("{s:{s:s, s:s, s:i}}", "error", "code", braid_error_name(err),
-			              "message", braid_error_last(), "exit", rc);
-			if (stale)
-				json_object_set_new(j, "stale", stale_json(stale));
-			cli_print_json(j);
-		} else {
-			print_stale(stale);
-		}
-		goto done;
-	}
-	if (a->json)
-		cli_print_json(json_pack("{s:s, s:s, s:I}", "written", a->pos[0], "hash", new_hash,
-		                         "bytes", (json_int_t)len));
-	else
-		printf("wrote %s (%zu bytes); hash %s\n", a->pos[0], len, new_hash);
-done:
-	braid_intent_stale_list_free(stale);
+	if (!(buf = read_stdin(&len)))
+		return CLI_USAGE;
+	content = content_json(buf, len, &key);
 	free(buf);
-	braid_ctx_free(ctx);
+	args = json_pack("{s:s, s:s, s:o?}", "spec", a->pos[0], "if_hash", hash, key, content);
+	if (args && token)
+		json_object_set_new(args, "token", json_integer(token));
+	rc = cli_call(&r, NULL, a, "write_file", args);
+	if (rc && !a->json)
+		print_stale(json_object_get(r.data, "stale"));
+	else if (!rc && !a->json)
+		printf("wrote %s (%lld bytes); hash %s\n", cli_jstr(r.data, "written"),
+		       cli_jint(r.data, "bytes"), cli_jstr(r.data, "hash"));
+	cli_call_done(&r, NULL);
 	return rc;
 }
 

@@ -70,7 +70,8 @@ static int cmd_serve(cli_args *a)
 	if ((err = braid_server_run(a->dir ? a->dir : ".", &o, &stop_flag)) < 0) {
 		/* Listening problems are reported by the server itself; library ones here. */
 		if (!*braid_error_last())
-			return err == BRAID_EINVALID || err == BRAID_EDENIED ? CLI_USAGE : CLI_INTERNAL;
+			return err == BRAID_EINVALID || err == BRAID_EDENIED ? CLI_USAGE
+			                                                     : CLI_INTERNAL;
 		return cli_fail(a, err);
 	}
 	return CLI_OK;

@@ -13,19 +13,12 @@
 #include <unistd.h>
 
 #include "braid/api.h"
-#include "braid/intent.h"
 #include "braid/op.h"
 
 static const cli_opt opts[] = {
     {"watch", 'w', 0, "keep showing it, redrawn as soon as anything happens (Ctrl-C stops)"},
     {0},
 };
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
 
 static void print_status(const json_t *st)
 {
@@ -34,26 +27,27 @@ static void print_status(const json_t *st)
 	const json_t *counters = json_object_get(st, "counters");
 	size_t i;
 
-	printf("target branch: %s   (%s)\n", jstr(st, "target"), jstr(st, "root"));
+	printf("target branch: %s   (%s)\n", cli_jstr(st, "target"), cli_jstr(st, "root"));
 	if (json_string_value(json_object_get(st, "workspace")))
-		printf("you are in workspace '%s' as agent '%s'\n", jstr(st, "workspace"),
-		       json_string_value(json_object_get(st, "agent")) ? jstr(st, "agent") : "?");
+		printf("you are in workspace '%s' as agent '%s'\n", cli_jstr(st, "workspace"),
+		       json_string_value(json_object_get(st, "agent")) ? cli_jstr(st, "agent")
+		                                                       : "?");
 	printf("\nagents:");
 	for (i = 0; i < json_array_size(agents); i++)
-		printf(" %s(%s)", jstr(json_array_get(agents, i), "name"),
-		       jstr(json_array_get(agents, i), "role"));
+		printf(" %s(%s)", cli_jstr(json_array_get(agents, i), "name"),
+		       cli_jstr(json_array_get(agents, i), "role"));
 	printf("\n\nworkspaces:\n");
 	if (!json_array_size(wsl))
 		printf("  (none; create one with 'braid ws new AGENT')\n");
 	for (i = 0; i < json_array_size(wsl); i++) {
 		json_t *w = json_array_get(wsl, i);
 		if (json_object_get(w, "error")) {
-			printf("  %-14s %-10s error: %s\n", jstr(w, "id"), jstr(w, "agent"),
-			       jstr(w, "error"));
+			printf("  %-14s %-10s error: %s\n", cli_jstr(w, "id"), cli_jstr(w, "agent"),
+			       cli_jstr(w, "error"));
 			continue;
 		}
-		printf("  %-14s %-10s change %-12s %-10s%s%s\n", jstr(w, "id"), jstr(w, "agent"),
-		       jstr(w, "change"), jstr(w, "state"),
+		printf("  %-14s %-10s change %-12s %-10s%s%s\n", cli_jstr(w, "id"),
+		       cli_jstr(w, "agent"), cli_jstr(w, "change"), cli_jstr(w, "state"),
 		       json_is_true(json_object_get(w, "dirty")) ? "  uncommitted edits" : "",
 		       json_is_true(json_object_get(w, "behind"))
 		           ? "  behind main: run 'braid update'"
@@ -73,23 +67,27 @@ static void print_status(const json_t *st)
 /* Lease news for the acting agent (told to yield, lost leases); not consumed. */
 static void print_notices(braid_ctx *ctx)
 {
-	braid_intent_notice *notes = NULL;
-	size_t nn = 0, k;
+	braid_api_result r = BRAID_API_RESULT_INIT;
+	const json_t *notes;
+	size_t k;
 
-	if (!braid_ctx_agent_id(ctx))
-		return;
-	if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
-		for (k = 0; k < nn; k++)
-			printf("intent: %s '%s' (%s, token %lld)%s%s\n",
-			       !strcmp(notes[k].kind, "yield")     ? "asked to yield on"
-			       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
-			                                           : "preempted on",
-			       notes[k].target, braid_intent_level_name(notes[k].level),
-			       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
-			       notes[k].by_agent ? notes[k].by_agent : "");
-	else
+	if (!braid_ctx_agent_id(ctx) || braid_api_call(&r, ctx, "intent_status", NULL, 0) < 0) {
 		braid_error_clear();
-	braid_intent_notices_free(notes, nn);
+		braid_api_result_release(&r);
+		return;
+	}
+	notes = json_object_get(r.data, "notices");
+	for (k = 0; k < json_array_size(notes); k++) {
+		const json_t *n = json_array_get(notes, k);
+		const char *kind = cli_jstr(n, "kind"), *by = cli_jstr(n, "by");
+		printf("intent: %s '%s' (%s, token %lld)%s%s\n",
+		       !strcmp(kind, "yield")     ? "asked to yield on"
+		       : !strcmp(kind, "expired") ? "lease expired on"
+		                                  : "preempted on",
+		       cli_jstr(n, "target"), cli_jstr(n, "level"), cli_jint(n, "token"),
+		       *by ? " by " : "", by);
+	}
+	braid_api_result_release(&r);
 }
 
 /* The extra panes of --watch: the queue, locks (when braid has intents) and recent ops. */
@@ -103,8 +101,8 @@ static void print_watch_extras(braid_ctx *ctx, const json_t *st)
 	for (i = 0; i < json_array_size(q); i++) {
 		json_t *s = json_array_get(q, i);
 		printf("  queued #%lld %-10s %s\n",
-		       (long long)json_integer_value(json_object_get(s, "id")), jstr(s, "agent"),
-		       jstr(s, "state"));
+		       (long long)json_integer_value(json_object_get(s, "id")),
+		       cli_jstr(s, "agent"), cli_jstr(s, "state"));
 	}
 	if (braid_api_method_find("intent_status") &&
 	    braid_api_call(&r, ctx, "intent_status", NULL, 0) == 0) {
@@ -124,7 +122,7 @@ static void print_watch_extras(braid_ctx *ctx, const json_t *st)
 			printf("  %s %-10s %-14s %.70s\n",
 			       cli_age(t, sizeof(t),
 			               json_integer_value(json_object_get(op, "created_at"))),
-			       jstr(op, "agent_name"), jstr(op, "kind"), p ? p : "");
+			       cli_jstr(op, "agent_name"), cli_jstr(op, "kind"), p ? p : "");
 			free(p);
 		}
 	}

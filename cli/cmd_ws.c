@@ -1,10 +1,10 @@
-/* cmd_ws.c: `braid ws new|list|rm` — agent workspaces (git worktrees). */
+/*
+ * cmd_ws.c: `braid ws new|list|rm` — agent workspaces (git worktrees); api:
+ * workspace_new, workspaces_list, workspace_rm.
+ */
 #include "cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-
-#include "braid/workspace.h"
 
 static const cli_opt new_opts[] = {
     {"path", 'p', 1, "where to create it (default: .braid/ws/<id>)"},
@@ -13,29 +13,21 @@ static const cli_opt new_opts[] = {
 
 static int cmd_ws_new(cli_args *a)
 {
+	braid_api_result r;
 	braid_ctx *ctx = NULL;
-	braid_workspace *ws = NULL;
-	int err;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, a->npos ? "give exactly one AGENT" : "missing AGENT");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_workspace_new(&ws, ctx, a->pos[0], cli_opt_value(a, "path"))) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json)
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "id", ws->id, "agent",
-		                         ws->agent_name, "path", ws->path, "change",
-		                         ws->change_id));
-	else
-		printf("created workspace '%s' for %s at %s (change %s, based on %s)\n", ws->id,
-		       ws->agent_name, ws->path, ws->change_id, braid_ctx_target_name(ctx));
-done:
-	braid_workspace_free(ws);
-	braid_ctx_free(ctx);
-	return err;
+	rc = cli_call(
+	    &r, &ctx, a, "workspace_new",
+	    json_pack("{s:s, s:s?}", "agent", a->pos[0], "path", cli_opt_value(a, "path")));
+	if (!rc && !a->json)
+		printf("created workspace '%s' for %s at %s (change %s, based on %s)\n",
+		       cli_jstr(r.data, "id"), cli_jstr(r.data, "agent"), cli_jstr(r.data, "path"),
+		       cli_jstr(r.data, "change"), braid_ctx_target_name(ctx));
+	cli_call_done(&r, ctx);
+	return rc;
 }
 
 static const cli_opt list_opts[] = {
@@ -45,39 +37,23 @@ static const cli_opt list_opts[] = {
 
 static int cmd_ws_list(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	braid_workspace_list *l = NULL;
+	braid_api_result r;
+	const json_t *l;
 	size_t i;
-	int err;
+	int rc;
 
 	if (a->npos)
 		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_workspace_list_all(&l, ctx, cli_opt_set(a, "all"))) < 0) {
-		err = cli_fail(a, err);
-		goto done;
+	rc = cli_call(&r, NULL, a, "workspaces_list",
+	              json_pack("{s:b}", "all", cli_opt_set(a, "all")));
+	l = json_object_get(r.data, "workspaces");
+	for (i = 0; !rc && !a->json && i < json_array_size(l); i++) {
+		const json_t *w = json_array_get(l, i);
+		printf("%-16s %-12s %-8s %s\n", cli_jstr(w, "id"), cli_jstr(w, "agent"),
+		       cli_jstr(w, "workspace_state"), cli_jstr(w, "path"));
 	}
-	if (a->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < l->count; i++) {
-			braid_workspace *w = &l->items[i];
-			json_array_append_new(arr,
-			                      json_pack("{s:s, s:s, s:s, s:s?, s:s}", "id", w->id,
-			                                "agent", w->agent_name, "path", w->path,
-			                                "change", w->change_id, "state", w->state));
-		}
-		cli_print_json(json_pack("{s:o}", "workspaces", arr));
-	} else {
-		for (i = 0; i < l->count; i++) {
-			braid_workspace *w = &l->items[i];
-			printf("%-16s %-12s %-8s %s\n", w->id, w->agent_name, w->state, w->path);
-		}
-	}
-done:
-	braid_workspace_list_free(l);
-	braid_ctx_free(ctx);
-	return err;
+	cli_call_done(&r, NULL);
+	return rc;
 }
 
 static const cli_opt rm_opts[] = {
@@ -87,31 +63,22 @@ static const cli_opt rm_opts[] = {
 
 static int cmd_ws_rm(cli_args *a)
 {
-	braid_ctx *ctx = NULL;
-	char *kept = NULL;
-	int err;
+	braid_api_result r;
+	int rc;
 
 	if (a->npos != 1)
 		return cli_usage_error(a, a->npos ? "give exactly one WORKSPACE"
 		                                  : "missing WORKSPACE");
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	if ((err = braid_workspace_rm(ctx, a->pos[0], cli_opt_set(a, "force"), &kept)) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	if (a->json)
-		cli_print_json(json_pack("{s:s, s:b, s:s?}", "removed", a->pos[0], "kept",
-		                         kept != NULL, "kept_ref", kept));
-	else if (kept)
+	rc = cli_call(
+	    &r, NULL, a, "workspace_rm",
+	    json_pack("{s:s, s:b}", "workspace", a->pos[0], "force", cli_opt_set(a, "force")));
+	if (!rc && !a->json && cli_jbool(r.data, "kept"))
 		printf("removed workspace '%s'; its unlanded work is kept at %s\n", a->pos[0],
-		       kept);
-	else
+		       cli_jstr(r.data, "kept_ref"));
+	else if (!rc && !a->json)
 		printf("removed workspace '%s'\n", a->pos[0]);
-done:
-	free(kept);
-	braid_ctx_free(ctx);
-	return err;
+	cli_call_done(&r, NULL);
+	return rc;
 }
 
 CLI_COMMAND(ws_new, "ws new", cmd_ws_new, new_opts, "AGENT [--path DIR]",

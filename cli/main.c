@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 	cli_args args;
 
 	/* How any front in this binary (CLI, MCP, HTTP) starts a background queue driver. */
-	static const char *const driver_argv[] = {"/proc/self/exe", "queue", "drive", "--background",
-						  NULL};
+	static const char *const driver_argv[] = {"/proc/self/exe", "queue", "drive",
+	                                          "--background", NULL};
 	braid_global_set_queue_driver(driver_argv);
 	if (braid_global_init() < 0) {
 		fprintf(stderr, "error: %s\n", braid_error_last());

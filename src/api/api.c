@@ -256,6 +256,11 @@ int braid_api__ws_open(braid_ctx **wctx, braid_ctx *ctx, const json_t *args)
 	size_t i, mine = 0;
 	int err;
 
+	if (!here && !want && !braid_ctx_agent_id(ctx))
+		return braid_error_set(
+		    BRAID_ESTATE, "not inside a workspace, and no acting agent to pick one: run "
+		                  "this in an agent's workspace, pass --agent NAME or set "
+		                  "BRAID_AGENT");
 	if ((err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
 		return err;
 	if (here && (!want || !strcmp(want, here))) {

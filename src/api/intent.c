@@ -171,7 +171,7 @@ static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *a
 	const char **targets = NULL;
 	const char *level = braid_api__str(args, "level");
 	size_t n = 0;
-	int err;
+	int err, acquired;
 
 	if (level && (o.level = braid_intent_level_parse(level)) < 0)
 		return o.level;
@@ -185,14 +185,17 @@ static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *a
 	    (err = duration_arg(&o.grace_ms, args, "grace")) < 0 ||
 	    (err = targets_of(&targets, &n, args, "targets")) < 0)
 		goto done;
-	err = braid_intent_acquire(&res, ctx, targets, n, &o);
+	err = acquired = braid_intent_acquire(&res, ctx, targets, n, &o);
 	if (err < 0 && !res)
 		goto done;
 	if ((err = braid_api__data(r, result_json(res))) < 0)
 		goto done;
 	if (!res->granted) {
-		/* Refused: an error whose details say who is in the way and where we stand. */
-		err = braid_error_set(err < 0 ? err : BRAID_ELOCKED, "%s",
+		/*
+		 * Refused (BRAID_ELOCKED), or the wait ran out (BRAID_EBUSY): an error
+		 * whose details say who is in the way and where we stand.
+		 */
+		err = braid_error_set(acquired < 0 ? acquired : BRAID_ELOCKED, "%s",
 		                      res->message ? res->message : "refused");
 		goto done;
 	}
@@ -317,8 +320,10 @@ static int m_read(braid_api_result *r, braid_ctx *ctx, const json_t *args,
 	              (json_int_t)res->end_line, "start_byte", (json_int_t)res->start_byte,
 	              "end_byte", (json_int_t)res->end_byte, "bytes", (json_int_t)res->content_len,
 	              "notices", notices_json(res->notices, res->nnotices));
-	/* JSON strings are UTF-8: other content comes base64-encoded. */
-	c = json_stringn(res->content, res->content_len);
+	/* JSON strings are UTF-8 (and arguments have no NUL): other content is base64. */
+	c = memchr(res->content, '\0', res->content_len)
+	        ? NULL /* the schema refuses NUL in strings: write_file could not take it back */
+	        : json_stringn(res->content, res->content_len);
 	if (j && c)
 		json_object_set_new(j, "content", c);
 	else if (j && (c = base64_json(res->content, res->content_len))) {

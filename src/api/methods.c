@@ -765,7 +765,7 @@ const braid_api_entry braid_api__core_methods[] = {
       "64, \"description\": \"only ops of this kind (land, conflict, resolve, snapshot, ...)\"},"
       "\"after\": {\"type\": \"integer\", \"minimum\": 0, \"description\": \"only ops with a "
       "larger seq, oldest first\"}, \"limit\": {\"type\": \"integer\", \"minimum\": 0, "
-      "\"maximum\": 1000, \"description\": \"at most this many (default 50; 0: all)\"}}, "
+      "\"description\": \"at most this many (default 50; 0: all)\"}}, "
       "\"additionalProperties\": false}",
       BRAID_API_IDEMPOTENT},
      m_op_log},

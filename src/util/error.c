@@ -29,11 +29,14 @@ void braid_error_clear(void)
 
 int braid_error_set(int code, const char *fmt, ...)
 {
+	char msg[ERROR_MAX];
 	va_list ap;
 
+	/* Formatted aside first: the arguments may include braid_error_last() itself. */
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(last_msg, msg, sizeof(msg));
 	last_code = code;
 	return code;
 }

@@ -88,8 +88,8 @@ TEST(api_arguments_are_checked_against_the_schema)
 	CHECK_INT(call(&r, ctx, "op_log", "{\"limit\": \"ten\"}", 0), BRAID_EINVALID);
 	CHECK_STR(r.text, "argument 'limit' must be an integer, not a string");
 	braid_api_result_release(&r);
-	CHECK_INT(call(&r, ctx, "op_log", "{\"limit\": 0}", 0), BRAID_EINVALID);
-	CHECK_STR(r.text, "argument 'limit' must be at least 1");
+	CHECK_INT(call(&r, ctx, "op_log", "{\"limit\": -1}", 0), BRAID_EINVALID);
+	CHECK_STR(r.text, "argument 'limit' must be at least 0");
 	braid_api_result_release(&r);
 	CHECK_INT(call(&r, ctx, "status", "{\"verbose\": true}", 0), BRAID_EINVALID);
 	CHECK_STR(r.text, "unknown argument 'verbose' (this takes none)");
