@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 extern char **environ;
 
 enum { M_INTENTS, M_WHOAMI, M_ETCD, M_CLI };
@@ -46,80 +48,6 @@ static const char *repo;
 static char host[64];
 static int port;
 static int64_t t_start, t_end;
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Growable sample arrays. */
-typedef struct samples {
-	int64_t *v;
-	size_t n, cap;
-} samples;
-
-static void add(samples *s, int64_t x)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 65536;
-		s->v = realloc(s->v, s->cap * sizeof(*s->v));
-		if (!s->v) {
-			perror("realloc");
-			exit(1);
-		}
-	}
-	s->v[s->n++] = x;
-}
-
-static void merge(samples *into, const samples *from)
-{
-	size_t i;
-	for (i = 0; i < from->n; i++)
-		add(into, from->v[i]);
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int64_t pct(samples *s, double p)
-{
-	if (!s->n)
-		return 0;
-	return s->v[(size_t)((double)(s->n - 1) * p)];
-}
-
-static void b64(char *out, const char *in)
-{
-	static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(in), i, o = 0;
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 |
-		             (unsigned char)in[i + 2];
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = tb[(v >> 6) & 63];
-		out[o++] = tb[v & 63];
-	}
-	if (n - i == 1) {
-		unsigned v = (unsigned char)in[i] << 16;
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = tb[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
 
 /* --- one simulated agent on one connection ------------------------------------ */
 
@@ -140,7 +68,7 @@ typedef struct worker {
 	pthread_t th;
 	conn *c;
 	int n;
-	samples req, pair;
+	bench_samples req, pair;
 	long errors;
 } worker;
 
@@ -166,7 +94,7 @@ static void build(conn *c)
 	} else if (mode == M_ETCD && c->phase == 2) {
 		path = "/v3/lock/lock";
 		snprintf(name, sizeof(name), "/locks/bench/f%d.c", c->id);
-		b64(n64, name);
+		bench_b64(n64, name);
 		snprintf(body, sizeof(body), "{\"name\":\"%s\",\"lease\":\"%s\"}", n64, c->lease);
 	} else {
 		path = "/v3/lock/unlock";
@@ -260,40 +188,28 @@ static int on_response(worker *w, conn *c, int status, const char *body, int64_t
 		return -1;
 	}
 	if (counted && !(mode == M_ETCD && c->phase == 0))
-		add(&w->req, lat);
+		bench_samples_add(&w->req, lat);
 	switch (mode) {
 	case M_WHOAMI:
 		break;
 	case M_INTENTS:
-		if (c->phase == 0) {
-			if (field(c->hold, sizeof(c->hold), body, "token") < 0) {
-				w->errors++;
-				return -1;
-			}
-			c->pair_at = c->sent_at;
-			c->phase = 1;
-		} else {
-			if (counted)
-				add(&w->pair, t - c->pair_at);
-			c->phase = 0;
-		}
-		break;
 	case M_ETCD:
-		if (c->phase == 0) {
+		if (mode == M_ETCD && c->phase == 0) { /* the agent's lease, granted once */
 			if (field(c->lease, sizeof(c->lease), body, "ID") < 0)
 				return -1;
 			c->phase = 2;
-		} else if (c->phase == 2) {
-			if (field(c->hold, sizeof(c->hold), body, "key") < 0) {
+		} else if (c->phase != 1) { /* acquired: keep what releases it */
+			if (field(c->hold, sizeof(c->hold), body,
+			          mode == M_ETCD ? "key" : "token") < 0) {
 				w->errors++;
 				return -1;
 			}
 			c->pair_at = c->sent_at;
 			c->phase = 1;
-		} else {
+		} else { /* released: one pair done */
 			if (counted)
-				add(&w->pair, t - c->pair_at);
-			c->phase = 2;
+				bench_samples_add(&w->pair, t - c->pair_at);
+			c->phase = mode == M_ETCD ? 2 : 0;
 		}
 		break;
 	}
@@ -343,10 +259,10 @@ static void *http_worker(void *arg)
 		ev.data.ptr = &w->c[i];
 		epoll_ctl(ep, EPOLL_CTL_ADD, w->c[i].fd, &ev);
 		build(&w->c[i]);
-		w->c[i].sent_at = now_us();
+		w->c[i].sent_at = bench_now_us();
 		send_some(&w->c[i]);
 	}
-	while (now_us() < t_end) {
+	while (bench_now_us() < t_end) {
 		int n = epoll_wait(ep, evs, 256, 100);
 		for (i = 0; i < n; i++) {
 			conn *c = evs[i].data.ptr;
@@ -367,12 +283,12 @@ static void *http_worker(void *arg)
 			c->inlen += (size_t)k;
 			if (!parse(c, &status, &body, &blen))
 				continue;
-			t = now_us();
+			t = bench_now_us();
 			on_response(w, c, status, body, t);
 			if (t >= t_end)
 				continue;
 			build(c);
-			c->sent_at = now_us();
+			c->sent_at = bench_now_us();
 			send_some(c);
 		}
 	}
@@ -411,26 +327,26 @@ static void *cli_worker(void *arg)
 
 	snprintf(agent, sizeof(agent), "a%d", id);
 	snprintf(target, sizeof(target), "bench/f%d.c", id);
-	while (now_us() < t_end) {
+	while (bench_now_us() < t_end) {
 		const char *acq[] = {braid_bin, "-C", repo,      "intent", target,
 		                     "--level", "L4", "--agent", agent,    NULL};
 		const char *rel[] = {braid_bin, "-C",      repo,  "intent", "release",
 		                     target,    "--agent", agent, NULL};
-		int64_t t0 = now_us(), t1, t2;
+		int64_t t0 = bench_now_us(), t1, t2;
 		if (run_cli(acq) < 0) {
 			w->errors++;
 			continue;
 		}
-		t1 = now_us();
+		t1 = bench_now_us();
 		if (run_cli(rel) < 0) {
 			w->errors++;
 			continue;
 		}
-		t2 = now_us();
+		t2 = bench_now_us();
 		if (t0 >= t_start && t2 < t_end) {
-			add(&w->req, t1 - t0);
-			add(&w->req, t2 - t1);
-			add(&w->pair, t2 - t0);
+			bench_samples_add(&w->req, t1 - t0);
+			bench_samples_add(&w->req, t2 - t1);
+			bench_samples_add(&w->pair, t2 - t0);
 		}
 	}
 	return NULL;
@@ -458,7 +374,7 @@ int main(int argc, char **argv)
 	int n, i, nthreads;
 	double secs;
 	worker *w;
-	samples req = {0}, pair = {0};
+	bench_samples req = {0}, pair = {0};
 	long errors = 0;
 	const char *url;
 
@@ -510,21 +426,21 @@ int main(int argc, char **argv)
 		}
 	}
 	/* etcd: grant every agent's lease before the clock starts */
-	t_start = now_us() + (mode == M_ETCD ? 3000000 : 300000);
+	t_start = bench_now_us() + (mode == M_ETCD ? 3000000 : 300000);
 	t_end = t_start + (int64_t)(secs * 1e6);
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&w[i].th, NULL, mode == M_CLI ? cli_worker : http_worker, &w[i]);
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(w[i].th, NULL);
-		merge(&req, &w[i].req);
-		merge(&pair, &w[i].pair);
+		bench_samples_merge(&req, &w[i].req);
+		bench_samples_merge(&pair, &w[i].pair);
 		errors += w[i].errors;
 	}
-	qsort(req.v, req.n, sizeof(int64_t), cmp64);
-	qsort(pair.v, pair.n, sizeof(int64_t), cmp64);
+	bench_samples_sort(&req);
+	bench_samples_sort(&pair);
 	printf("%s %d %.0f %zu %.0f %.0f %lld %lld %lld %lld %ld\n", argv[1], n, secs, req.n,
-	       (double)req.n / secs, (double)pair.n / secs, (long long)pct(&req, 0.5),
-	       (long long)pct(&req, 0.99), (long long)pct(&pair, 0.5), (long long)pct(&pair, 0.99),
-	       errors);
+	       (double)req.n / secs, (double)pair.n / secs, (long long)bench_pct(&req, 0.5),
+	       (long long)bench_pct(&req, 0.99), (long long)bench_pct(&pair, 0.5),
+	       (long long)bench_pct(&pair, 0.99), errors);
 	return 0;
 }

@@ -33,12 +33,7 @@
 #include "braid/ctx.h"
 #include "braid/intent.h"
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#include "benchutil.h"
 
 typedef struct worker {
 	pthread_t th;
@@ -46,24 +41,10 @@ typedef struct worker {
 	const char *where; /* repo or URL */
 	int shared;
 	int64_t until;
-	int64_t *lat; /* pair latencies (us) */
-	size_t nlat, cap;
+	bench_samples lat; /* pair latencies (us) */
 	long errors;
 	pthread_barrier_t *start;
 } worker;
-
-static void note(worker *w, int64_t us)
-{
-	if (w->nlat == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 1024;
-		int64_t *n = realloc(w->lat, nc * sizeof(*n));
-		if (!n)
-			return;
-		w->lat = n;
-		w->cap = nc;
-	}
-	w->lat[w->nlat++] = us;
-}
 
 /* --- braid ------------------------------------------------------------------ */
 
@@ -89,16 +70,16 @@ static void *braid_worker(void *arg)
 	o.level = BRAID_INTENT_L4;
 	o.wait_ms = w->shared ? 600000 : 0;
 	pthread_barrier_wait(w->start);
-	while (now_us() < w->until) {
+	while (bench_now_us() < w->until) {
 		braid_intent_result *r = NULL;
-		int64_t t0 = now_us();
+		int64_t t0 = bench_now_us();
 		if (braid_intent_acquire(&r, ctx, &t, 1, &o) < 0 ||
 		    braid_intent_release(NULL, ctx, &t, 1) < 0) {
 			w->errors++;
 			braid_intent_result_free(r);
 			continue;
 		}
-		note(w, now_us() - t0);
+		bench_samples_add(&w->lat, bench_now_us() - t0);
 		braid_intent_result_free(r);
 	}
 	braid_ctx_free(ctx);
@@ -138,34 +119,6 @@ static int post(CURL *c, const char *url, const char *path, const char *body, rb
 	return code == 200 ? 0 : -1;
 }
 
-static void b64(char *out, const char *in)
-{
-	static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(in), i, o = 0;
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 |
-		             (unsigned char)in[i + 2];
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = tb[(v >> 6) & 63];
-		out[o++] = tb[v & 63];
-	}
-	if (n - i == 1) {
-		unsigned v = (unsigned char)in[i] << 16;
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-		out[o++] = tb[v >> 18];
-		out[o++] = tb[(v >> 12) & 63];
-		out[o++] = tb[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
 static void *etcd_worker(void *arg)
 {
 	worker *w = arg;
@@ -176,9 +129,9 @@ static void *etcd_worker(void *arg)
 
 	snprintf(key, sizeof(key), w->shared ? "/locks/bench/shared.c" : "/locks/bench/f%d.c",
 	         w->id);
-	b64(k64, key);
+	bench_b64(k64, key);
 	snprintf(body, sizeof(body), "a%d", w->id);
-	b64(val64, body);
+	bench_b64(val64, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rb);
@@ -205,10 +158,10 @@ static void *etcd_worker(void *arg)
 	         k64, k64, val64, lease);
 	snprintf(del, sizeof(del), "{\"key\":\"%s\"}", k64);
 	pthread_barrier_wait(w->start);
-	while (now_us() < w->until) {
-		int64_t t0 = now_us();
+	while (bench_now_us() < w->until) {
+		int64_t t0 = bench_now_us();
 		int got = 0;
-		while (!got && now_us() < w->until + 600000000) {
+		while (!got && bench_now_us() < w->until + 600000000) {
 			if (post(c, w->where, "/v3/kv/txn", body, &rb) < 0) {
 				w->errors++;
 				break;
@@ -228,7 +181,7 @@ static void *etcd_worker(void *arg)
 			w->errors++;
 			continue;
 		}
-		note(w, now_us() - t0);
+		bench_samples_add(&w->lat, bench_now_us() - t0);
 	}
 out:
 	curl_slist_free_all(hdr);
@@ -237,12 +190,6 @@ out:
 }
 
 /* --- driver ------------------------------------------------------------------- */
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 static int setup(const char *repo, int n)
 {
@@ -278,8 +225,8 @@ int main(int argc, char **argv)
 	worker *w;
 	pthread_barrier_t start;
 	pthread_attr_t attr;
-	int64_t t0, t1, *all;
-	size_t total = 0, k = 0;
+	int64_t t0, t1;
+	bench_samples all = {0};
 	long errors = 0;
 	int is_etcd;
 
@@ -320,29 +267,23 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Everyone connected (waiting at the barrier): start the clock together. */
-	t0 = now_us();
+	t0 = bench_now_us();
 	for (i = 0; i < n; i++)
 		__atomic_store_n(&w[i].until, t0 + (int64_t)(secs * 1e6), __ATOMIC_SEQ_CST);
 	pthread_barrier_wait(&start);
 	for (i = 0; i < n; i++)
 		pthread_join(w[i].th, NULL);
-	t1 = now_us();
+	t1 = bench_now_us();
 	for (i = 0; i < n; i++) {
-		total += w[i].nlat;
+		bench_samples_merge(&all, &w[i].lat);
+		bench_samples_release(&w[i].lat);
 		errors += w[i].errors;
 	}
-	all = malloc((total ? total : 1) * sizeof(*all));
-	for (i = 0; i < n; i++) {
-		memcpy(all + k, w[i].lat, w[i].nlat * sizeof(*all));
-		k += w[i].nlat;
-		free(w[i].lat);
-	}
-	qsort(all, total, sizeof(*all), cmp64);
+	bench_samples_sort(&all);
 	printf("%s %d %s %.0f %lld %lld %ld\n", is_etcd ? "etcd" : "braid", n,
-	       shared ? "shared" : "distinct", total / ((t1 - t0) / 1e6),
-	       total ? (long long)all[total / 2] : -1LL,
-	       total ? (long long)all[(size_t)(total * 0.99)] : -1LL, errors);
-	free(all);
+	       shared ? "shared" : "distinct", all.n / ((t1 - t0) / 1e6),
+	       (long long)bench_pct(&all, 0.5), (long long)bench_pct(&all, 0.99), errors);
+	bench_samples_release(&all);
 	free(w);
 	curl_global_cleanup();
 	return 0;
