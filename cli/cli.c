@@ -342,6 +342,49 @@ const char *cli_age(char *buf, size_t n, int64_t ms)
 	return buf;
 }
 
+char *cli_read_stdin(size_t *len, size_t max)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	for (;;) {
+		size_t got;
+		if (*len == cap) {
+			char *nb;
+			cap = cap ? cap * 2 : 65536;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (*len == cap || !(nb = realloc(buf, cap + 1))) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + *len, 1, cap - *len, stdin);
+		*len += got;
+		if (!got)
+			break;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+void cli_print_tail(const char *text, size_t lines)
+{
+	const char *p = text + strlen(text);
+	size_t n = 0;
+
+	while (p > text && n <= lines)
+		if (*--p == '\n')
+			n++;
+	if (p > text)
+		p++;
+	fputs(p, stdout);
+	if (*text && text[strlen(text) - 1] != '\n')
+		putchar('\n');
+}
+
 void cli_progress(const char *fmt, ...)
 {
 	va_list ap;

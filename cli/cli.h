@@ -147,6 +147,15 @@ const char *cli_time(char *buf, size_t n, int64_t ms);
 /** Format an age ("5s", "3m", "2h") for `ms` ago into buf. */
 const char *cli_age(char *buf, size_t n, int64_t ms);
 
+/**
+ * All of stdin, NUL-terminated (malloc'd; *len excludes the NUL), or NULL
+ * when it is larger than `max` bytes (or memory ran out).
+ */
+char *cli_read_stdin(size_t *len, size_t max);
+
+/** Print the last `lines` lines of `text` (a log) to stdout, ending with a newline. */
+void cli_print_tail(const char *text, size_t lines);
+
 /** Map a braid error code to an exit code. */
 int cli_exit_code(int err);
 

@@ -33,30 +33,16 @@ enum { HOOK_ALLOW = 0, HOOK_WARN = 1, HOOK_BLOCK = 2 };
 
 static json_t *read_payload(char *err, size_t errsize)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
+	size_t len = 0;
+	char *buf = cli_read_stdin(&len, HOOK_MAX_INPUT);
 	json_error_t jerr;
 	json_t *j;
 
-	for (;;) {
-		size_t n;
-		if (len + 65536 > cap) {
-			char *nb;
-			cap = cap ? cap * 2 : 131072;
-			if (cap > HOOK_MAX_INPUT + 65536 || !(nb = realloc(buf, cap))) {
-				free(buf);
-				snprintf(err, errsize, "hook input larger than %u bytes",
-				         HOOK_MAX_INPUT);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, stdin);
-		len += n;
-		if (n == 0)
-			break;
+	if (!buf) {
+		snprintf(err, errsize, "hook input larger than %u bytes", HOOK_MAX_INPUT);
+		return NULL;
 	}
-	j = json_loadb(buf ? buf : "", len, 0, &jerr);
+	j = json_loadb(buf, len, 0, &jerr);
 	free(buf);
 	if (!j || !json_is_object(j)) {
 		snprintf(err, errsize, "hook input is not a JSON object: %s",
@@ -100,10 +86,20 @@ static braid_ctx *open_for(const cli_args *a, const json_t *payload)
 	return ctx;
 }
 
+/* The edited file as an absolute path: relative ones are relative to Claude's cwd. */
+static void edited_abs(char *abs, size_t n, braid_ctx *ctx, const json_t *payload, const char *path)
+{
+	const char *cwd = json_string_value(json_object_get(payload, "cwd"));
+
+	if (path[0] == '/')
+		snprintf(abs, n, "%s", path);
+	else
+		snprintf(abs, n, "%s/%s", cwd && *cwd ? cwd : braid_ctx_root(ctx), path);
+}
+
 static int pre_tool(braid_ctx *ctx, const json_t *payload)
 {
 	const char *path = edited_path(payload);
-	const char *cwd = json_string_value(json_object_get(payload, "cwd"));
 	braid_api_result r = BRAID_API_RESULT_INIT;
 	char abs[8192];
 	json_t *args;
@@ -111,10 +107,7 @@ static int pre_tool(braid_ctx *ctx, const json_t *payload)
 
 	if (!path || !*path)
 		return HOOK_ALLOW;
-	if (path[0] == '/')
-		snprintf(abs, sizeof(abs), "%s", path);
-	else
-		snprintf(abs, sizeof(abs), "%s/%s", cwd && *cwd ? cwd : braid_ctx_root(ctx), path);
+	edited_abs(abs, sizeof(abs), ctx, payload, path);
 	args = json_pack("{s:s, s:s}", "path", abs, "activity", "editing (Claude Code)");
 	if (braid_api_call(&r, ctx, "edit_check", args, 0) < 0) {
 		switch (r.code) {
@@ -140,15 +133,11 @@ static int pre_tool(braid_ctx *ctx, const json_t *payload)
 static int post_tool(braid_ctx *ctx, const json_t *payload)
 {
 	const char *path = edited_path(payload);
-	const char *cwd = json_string_value(json_object_get(payload, "cwd"));
 	char *ws = NULL, *rel = NULL, abs[8192];
 
 	if (!path || !*path || !braid_ctx_workspace(ctx) || !braid_api_method_find("intent_renew"))
 		return HOOK_ALLOW;
-	if (path[0] == '/')
-		snprintf(abs, sizeof(abs), "%s", path);
-	else
-		snprintf(abs, sizeof(abs), "%s/%s", cwd && *cwd ? cwd : braid_ctx_root(ctx), path);
+	edited_abs(abs, sizeof(abs), ctx, payload, path);
 	if (braid_api_locate(&ws, &rel, ctx, abs) == 0 && ws &&
 	    !strcmp(ws, braid_ctx_workspace(ctx))) {
 		braid_api_result r = BRAID_API_RESULT_INIT;

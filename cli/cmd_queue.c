@@ -39,22 +39,6 @@ static const char *ids_text(char *buf, size_t n, const json_t *a)
 	return buf;
 }
 
-/* The last `lines` lines of `text`. */
-static void print_tail(const char *text, size_t lines)
-{
-	const char *p = text + strlen(text);
-	size_t n = 0;
-
-	while (p > text && n <= lines)
-		if (*--p == '\n')
-			n++;
-	if (p > text)
-		p++;
-	fputs(p, stdout);
-	if (*text && text[strlen(text) - 1] != '\n')
-		putchar('\n');
-}
-
 /* ---- braid queue ------------------------------------------------------- */
 
 static const cli_opt queue_opts[] = {
@@ -162,7 +146,7 @@ static void print_run(const json_t *run, const char *target)
 	       dur(el, sizeof(el), cli_jint(run, "duration_ms")), (int)cli_jint(run, "exit"));
 	if (!passed && *cli_jstr(run, "log_tail")) {
 		printf("--- last lines of .braid/%s/log ---\n", cli_jstr(run, "log"));
-		print_tail(cli_jstr(run, "log_tail"), 30);
+		cli_print_tail(cli_jstr(run, "log_tail"), 30);
 	}
 }
 
@@ -246,7 +230,7 @@ static void print_submission(const json_t *s, int whole_log)
 		if (whole_log)
 			fputs(cli_jstr(s, "log"), stdout);
 		else
-			print_tail(cli_jstr(s, "log"), 40);
+			cli_print_tail(cli_jstr(s, "log"), 40);
 	}
 }
 

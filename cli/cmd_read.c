@@ -71,38 +71,6 @@ static void print_stale(const json_t *stale)
 	}
 }
 
-/* All of stdin, at most MAX_WRITE bytes; NULL (with a message) when larger. */
-static char *read_stdin(size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	for (;;) {
-		size_t got;
-		if (*len == cap) {
-			char *nb;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MAX_WRITE + 1)
-				cap = MAX_WRITE + 1;
-			if (*len == cap || !(nb = realloc(buf, cap + 1))) {
-				free(buf);
-				fprintf(stderr,
-				        "error: the content on stdin is larger than %u bytes\n",
-				        MAX_WRITE);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + *len, 1, cap - *len, stdin);
-		*len += got;
-		if (!got)
-			break;
-	}
-	buf[*len] = '\0';
-	return buf;
-}
-
 /* The content argument: text as "content", other bytes as "content_base64". */
 static json_t *content_json(const char *buf, size_t len, const char **key)
 {
@@ -146,8 +114,10 @@ static int cmd_write(cli_args *a)
 		if (*end || token <= 0)
 			return cli_usage_error(a, "bad --token '%s'", tok);
 	}
-	if (!(buf = read_stdin(&len)))
+	if (!(buf = cli_read_stdin(&len, MAX_WRITE))) {
+		fprintf(stderr, "error: the content on stdin is larger than %u bytes\n", MAX_WRITE);
 		return CLI_USAGE;
+	}
 	content = content_json(buf, len, &key);
 	free(buf);
 	args = json_pack("{s:s, s:s, s:o?}", "spec", a->pos[0], "if_hash", hash, key, content);

@@ -25,13 +25,8 @@ static void print_failed(long long id, const json_t *detail, const char *target)
 	    id, cli_jstr(v, "error"), (int)cli_jint(v, "exit"), cli_jint(v, "run"), target);
 	printf("log: .braid/%s/log\n", cli_jstr(v, "log"));
 	if (*tail) {
-		const char *p = tail + strlen(tail);
-		int n = 0;
-		while (p > tail && n <= 25)
-			if (*--p == '\n')
-				n++;
-		printf("--- end of the log ---\n%s%s", p == tail ? p : p + 1,
-		       tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+		printf("--- end of the log ---\n");
+		cli_print_tail(tail, 25);
 	}
 	printf("next: fix it in this workspace and submit again ('braid show %lld' for details)\n",
 	       id);

@@ -58,6 +58,9 @@ int braid_api__data(braid_api_result *r, json_t *data);
 int braid_api__ws_open(braid_ctx **wctx, braid_ctx *ctx, const json_t *args);
 void braid_api__ws_close(braid_ctx *wctx, braid_ctx *ctx);
 
+/* The name of agent `id` in `l` (borrowed), or NULL when it is not there. */
+const char *braid_api__agent_name(const braid_agent_list *l, const char *id);
+
 /* JSON views (new references; NULL on out of memory). */
 json_t *braid_api__agent_json(const braid_agent *a);
 json_t *braid_api__workspace_json(const braid_workspace *w, const braid_workspace_status *st);

@@ -39,14 +39,11 @@ static const char *event_for(const char *kind)
 	return NULL;
 }
 
+/* The agent's name, else its id. */
 static const char *name_of(const braid_agent_list *l, const char *id)
 {
-	size_t i;
-
-	for (i = 0; l && i < l->count; i++)
-		if (!strcmp(l->items[i].id, id))
-			return l->items[i].name;
-	return id;
+	const char *name = braid_api__agent_name(l, id);
+	return name ? name : id;
 }
 
 static int push(json_t *arr, int64_t seq, const char *event, json_t *data)

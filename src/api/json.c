@@ -6,6 +6,16 @@
 #include "common.h"
 #include "api/api_int.h"
 
+const char *braid_api__agent_name(const braid_agent_list *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; l && id && i < l->count; i++)
+		if (!strcmp(l->items[i].id, id))
+			return l->items[i].name;
+	return NULL;
+}
+
 json_t *braid_api__agent_json(const braid_agent *a)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", a->id, "name", a->name, "role", a->role,

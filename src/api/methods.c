@@ -15,16 +15,6 @@
 	"\"workspace\": {\"type\": \"string\", \"maxLength\": 128, \"description\": \"the "        \
 	"workspace to act on (default: the one the server runs in, or the agent's only one)\"}"
 
-static const char *name_in(const braid_agent_list *l, const char *id)
-{
-	size_t i;
-
-	for (i = 0; l && i < l->count; i++)
-		if (!strcmp(l->items[i].id, id))
-			return l->items[i].name;
-	return NULL;
-}
-
 /* ---- status ---- */
 
 static int m_status(braid_api_result *r, braid_ctx *ctx, const json_t *args,
@@ -600,7 +590,8 @@ static int m_op_log(braid_api_result *r, braid_ctx *ctx, const json_t *args,
 		goto done;
 	for (i = 0; arr && i < l->count; i++)
 		json_array_append_new(
-		    arr, braid_api__op_json(&l->items[i], name_in(agents, l->items[i].agent_id)));
+		    arr, braid_api__op_json(&l->items[i],
+		                            braid_api__agent_name(agents, l->items[i].agent_id)));
 	if ((err = braid_api__data(r, json_pack("{s:O}", "ops", arr))) < 0)
 		goto done;
 	err = braid_api__text(r, "%zu op%s%s", l->count, l->count == 1 ? "" : "s",
