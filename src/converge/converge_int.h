@@ -31,6 +31,12 @@ int braid_converge__load(braid_submission **out, braid_ctx *ctx, int64_t id) BRA
 /** The newest undecided (pending or landing) submission of a change, or 0. */
 int64_t braid_converge__queued_for_change(braid_ctx *ctx, const char *change_id);
 
+/**
+ * Is submission `id` decided (no longer pending or landing)? Also 1 when it
+ * cannot be told, so a loop driving "until decided" ends.
+ */
+int braid_converge__decided(braid_ctx *ctx, int64_t id);
+
 /** Update a submission's state and optional columns (NULL leaves a column as is). */
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
                                    const char *land_commit, const char *expected_main,

@@ -40,7 +40,7 @@ static char *hex_of(const git_oid *id)
 }
 
 int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
-				const git_oid *main_oid, const char *path)
+                                const git_oid *main_oid, const char *path)
 {
 	git_revwalk *w = NULL;
 	json_t *arr = json_array();
@@ -60,9 +60,9 @@ int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
 		char hex[GIT_OID_HEXSZ + 1];
 		if ((err = braid_store__stmt(
 		         &st, ctx->store,
-					     "SELECT l.agent_id, a.name, l.op_id, l.files FROM landings l"
-					     " LEFT JOIN agents a ON a.id = l.agent_id"
-					     " WHERE l.commit_id = ?")) < 0)
+		         "SELECT l.agent_id, a.name, l.op_id, l.files FROM landings l"
+		         " LEFT JOIN agents a ON a.id = l.agent_id"
+		         " WHERE l.commit_id = ?")) < 0)
 			goto done;
 		sqlite3_bind_text(st, 1, braid_repo_oid_hex(hex, &id), -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -78,10 +78,10 @@ int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
 			json_decref(files);
 			if (touched)
 				json_array_append_new(
-					arr, json_pack("{s:s?, s:s?, s:s?, s:s}", "agent",
-						       sqlite3_column_text(st, 0), "agent_name",
-						       sqlite3_column_text(st, 1), "op",
-						       sqlite3_column_text(st, 2), "commit", hex));
+				    arr, json_pack("{s:s?, s:s?, s:s?, s:s}", "agent",
+				                   sqlite3_column_text(st, 0), "agent_name",
+				                   sqlite3_column_text(st, 1), "op",
+				                   sqlite3_column_text(st, 2), "commit", hex));
 		} else {
 			/* A commit made on main outside braid: name its author instead. */
 			git_commit *c = NULL;
@@ -139,7 +139,7 @@ int braid_converge__record_conflict(braid_ctx *ctx, const braid_submission *s,
 		cf->theirs_path = f->theirs_path;
 		cf->regions = json_dumps(f->regions, JSON_COMPACT);
 		err = braid_converge__origin_json(&cf->ours_origin, ctx, base, main_oid,
-						  f->ours_path ? f->ours_path : f->path);
+		                                  f->ours_path ? f->ours_path : f->path);
 	}
 	c.nfiles = k;
 	if (err < 0 || !(detail = braid_converge__files_json(r)))
@@ -199,7 +199,8 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	{
 		git_tree *nt = NULL;
 		size_t i;
-		if (git_commit_tree(&nt, nc) < 0 || git_diff_tree_to_tree(&diff, ctx->git, ot, nt, NULL) < 0) {
+		if (git_commit_tree(&nt, nc) < 0 ||
+		    git_diff_tree_to_tree(&diff, ctx->git, ot, nt, NULL) < 0) {
 			git_tree_free(nt);
 			goto done;
 		}
@@ -221,7 +222,7 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	if (git_checkout_tree(ctx->git, (git_object *)nc, &co) < 0) {
 		char *note =
 		    braid_sprintf_alloc("could not update the main worktree: %s",
-						 git_error_last() ? git_error_last()->message : "?");
+		                        git_error_last() ? git_error_last()->message : "?");
 		if (note && braid_store_meta_set(ctx->store, "root_stale", note) < 0)
 			braid_error_clear();
 		free(note);
@@ -281,9 +282,9 @@ int braid_converge__finish_land(braid_ctx *ctx, const braid_submission *s, const
 	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:O?, s:I, s:O, s:s?}", "submission", (json_int_t)s->id,
 	    "change", s->change_id, "agent", s->agent_id, "commit", lhex, "prev_main", phex, "head",
 	    s->head_commit, "files", files, "merged_regions",
-		      (json_int_t)(detail ? json_integer_value(json_object_get(detail, "merged_regions"))
-					  : 0),
-		      "rewrites", rewrites, "resolves", s->resolves);
+	    (json_int_t)(detail ? json_integer_value(json_object_get(detail, "merged_regions"))
+	                        : 0),
+	    "rewrites", rewrites, "resolves", s->resolves);
 	if (p && extra) {
 		/* What verified it (gate run, batch) when a gate is configured. */
 		json_t *x = json_loads(extra, 0, NULL);
@@ -300,16 +301,16 @@ int braid_converge__finish_land(braid_ctx *ctx, const braid_submission *s, const
 	if ((err = braid_op_record(&land_op, ctx, s->agent_id, "land", payload)) < 0)
 		goto rollback;
 	if ((err = braid_converge__set_submission(ctx, s->id, "landed", lhex, NULL, NULL, land_op,
-						  NULL)) < 0 ||
+	                                          NULL)) < 0 ||
 	    (err = braid_change__set(ctx, s->change_id, "landed", NULL, NULL, "")) < 0 ||
 	    (err = braid_conflict__supersede_change(ctx, s->change_id)) < 0)
 		goto rollback;
 	if (!git_oid_equal(land, prev)) {
 		char *fj = files ? json_dumps(files, JSON_COMPACT) : NULL;
 		if ((err = braid_store__stmt(&st, ctx->store,
-					     "INSERT OR IGNORE INTO landings(commit_id, prev_main,"
-					     " submission_id, change_id, agent_id, op_id, files,"
-					     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
+		                             "INSERT OR IGNORE INTO landings(commit_id, prev_main,"
+		                             " submission_id, change_id, agent_id, op_id, files,"
+		                             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
 			free(fj);
 			goto rollback;
 		}
@@ -366,8 +367,8 @@ int braid_converge__land_message(braid_buf *msg, const braid_submission *s)
 {
 	const char *m = s->message && *s->message ? s->message : "submitted work";
 	return braid_buf_printf(msg, "%s\n\nbraid: landed change %s from %s (submission %lld)\n", m,
-				s->change_id, s->agent_name ? s->agent_name : s->agent_id,
-				(long long)s->id);
+	                        s->change_id, s->agent_name ? s->agent_name : s->agent_id,
+	                        (long long)s->id);
 }
 
 /* Merge a pending submission onto main and land it, or record its conflict. */
@@ -438,7 +439,7 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 		BRAID_FAULT("before-ref-update");
 		if (!git_oid_equal(&land, &main_oid)) {
 			err = braid_repo_cas_ref(ctx->git, ctx->target, &land, &main_oid,
-						 "braid: land");
+			                         "braid: land");
 			if (err == BRAID_ESTALE) {
 				/* main moved outside braid's queue: merge again with the new main.
 				 */
@@ -455,8 +456,8 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 		return braid_converge__finish_land(ctx, s, &land, &main_oid, NULL);
 	}
 	return braid_error_set(BRAID_EBUSY,
-			       "main kept moving under submission %lld (%d attempts); submit again",
-			       (long long)s->id, MAX_CAS_ATTEMPTS);
+	                       "main kept moving under submission %lld (%d attempts); submit again",
+	                       (long long)s->id, MAX_CAS_ATTEMPTS);
 fail:
 	braid_tm_result_clear(&r);
 	return err;
@@ -473,7 +474,7 @@ static int recover_landing(braid_ctx *ctx, braid_submission *s, int *done)
 	*done = 0;
 	if ((err = braid_store__stmt(
 	         &st, ctx->store,
-				     "SELECT land_commit, expected_main FROM submissions WHERE id = ?")) < 0)
+	         "SELECT land_commit, expected_main FROM submissions WHERE id = ?")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, s->id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -500,7 +501,7 @@ static int recover_landing(braid_ctx *ctx, braid_submission *s, int *done)
 	}
 	if (git_oid_equal(&main_oid, &expected)) {
 		if ((err = braid_repo_cas_ref(ctx->git, ctx->target, &land, &expected,
-					      "braid: land (recovered)")) == 0) {
+		                              "braid: land (recovered)")) == 0) {
 			err = braid_converge__finish_land(ctx, s, &land, &expected, NULL);
 			*done = 1;
 			goto done;
@@ -576,12 +577,12 @@ static int process_one(braid_ctx *ctx, int64_t id)
 	if (err < 0 && err != BRAID_ENOMEM) {
 		/* Decide it anyway so the queue never wedges on one bad submission. */
 		json_t *j = json_pack("{s:s, s:s}", "error", braid_error_last(), "code",
-				      braid_error_name(err));
+		                      braid_error_name(err));
 		char *detail = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		int err2;
 		json_decref(j);
 		if ((err2 = braid_converge__fail(ctx, s, detail, NULL, NULL)) < 0)
-				braid_error_clear();
+			braid_error_clear();
 		free(detail);
 		err = 0;
 	}
@@ -596,8 +597,8 @@ static int next_queued(int64_t *id, braid_ctx *ctx)
 
 	if ((err = braid_store__stmt(
 	         &st, ctx->store,
-				     "SELECT id FROM submissions WHERE state IN ('pending', 'landing')"
-				     " ORDER BY id LIMIT 1")) < 0)
+	         "SELECT id FROM submissions WHERE state IN ('pending', 'landing')"
+	         " ORDER BY id LIMIT 1")) < 0)
 		return err;
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -605,22 +606,6 @@ static int next_queued(int64_t *id, braid_ctx *ctx)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return braid_store__error(ctx->store, "cannot read the queue");
 	return 0;
-}
-
-static int is_decided(braid_ctx *ctx, int64_t id)
-{
-	sqlite3_stmt *st;
-	int decided = 1;
-
-	if (braid_store__stmt(&st, ctx->store, "SELECT state FROM submissions WHERE id = ?") < 0)
-		return 1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(st, 0);
-		decided = strcmp(state, "pending") && strcmp(state, "landing");
-	}
-	sqlite3_reset(st);
-	return decided;
 }
 
 struct wait_ctx {
@@ -637,8 +622,8 @@ static void on_wait(void *p, long waited)
 
 /* The gate-less queue: FIFO, each submission merged and landed at once. */
 static int drive_fifo(braid_ctx *ctx, int64_t until_id, size_t *processed,
-			 void (*progress)(void *payload, const char *what, long waited_ms),
-			 void *payload)
+                      void (*progress)(void *payload, const char *what, long waited_ms),
+                      void *payload)
 {
 	braid_flock lk = BRAID_FLOCK_INIT;
 	struct wait_ctx w = {progress, payload};
@@ -654,7 +639,7 @@ static int drive_fifo(braid_ctx *ctx, int64_t until_id, size_t *processed,
 	if (err < 0)
 		return err;
 	for (;;) {
-		if (until_id && is_decided(ctx, until_id))
+		if (until_id && braid_converge__decided(ctx, until_id))
 			break;
 		if ((err = next_queued(&id, ctx)) < 0 || !id)
 			break;
@@ -809,7 +794,8 @@ int braid_queue_drive(braid_ctx *ctx, const braid_queue_drive_options *opts, siz
 	}
 	for (;;) {
 		size_t n = 0;
-		if (opts->until_id ? is_decided(ctx, opts->until_id) : !queue_busy(ctx))
+		if (opts->until_id ? braid_converge__decided(ctx, opts->until_id)
+		                   : !queue_busy(ctx))
 			break;
 		if (braid_flock_acquire(&lk, lockpath, 0, NULL, NULL) == 0) {
 			note_driver(ctx, 1);

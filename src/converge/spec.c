@@ -1113,24 +1113,6 @@ static int queue_signature(braid_ctx *ctx, char *sig, size_t n)
 	return 0;
 }
 
-static int decided(braid_ctx *ctx, int64_t id)
-{
-	sqlite3_stmt *st;
-	int d = 1;
-
-	if (braid_store__stmt(&st, ctx->store, "SELECT state FROM submissions WHERE id = ?") < 0) {
-		braid_error_clear();
-		return 0;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		d = strcmp(s, "pending") && strcmp(s, "landing");
-	}
-	sqlite3_reset(st);
-	return d;
-}
-
 int braid_converge__drive_gated(braid_ctx *ctx, int64_t until_id, long idle_ms, size_t *processed,
                                 void (*progress)(void *payload, const char *what, long waited_ms),
                                 void *payload)
@@ -1152,7 +1134,7 @@ int braid_converge__drive_gated(braid_ctx *ctx, int64_t until_id, long idle_ms, 
 		int64_t now;
 		if ((err = braid_gate__reap(ctx, &finished)) < 0)
 			break;
-		if (until_id && decided(ctx, until_id))
+		if (until_id && braid_converge__decided(ctx, until_id))
 			break;
 		if ((err = queue_signature(ctx, now_sig, sizeof(now_sig))) < 0)
 			break;

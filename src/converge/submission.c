@@ -162,6 +162,24 @@ int64_t braid_converge__queued_for_change(braid_ctx *ctx, const char *change_id)
 	return id;
 }
 
+int braid_converge__decided(braid_ctx *ctx, int64_t id)
+{
+	sqlite3_stmt *st;
+	int decided = 1;
+
+	if (braid_store__stmt(&st, ctx->store, "SELECT state FROM submissions WHERE id = ?") < 0) {
+		braid_error_clear();
+		return 1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		decided = strcmp(state, "pending") && strcmp(state, "landing");
+	}
+	sqlite3_reset(st);
+	return decided;
+}
+
 int braid_converge__set_submission(braid_ctx *ctx, int64_t id, const char *state,
                                    const char *land_commit, const char *expected_main,
                                    const char *conflict_id, const char *result_op,
