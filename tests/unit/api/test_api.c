@@ -369,3 +369,70 @@ TEST(api_read_and_write_with_hash)
 	braid_api_result_release(&r);
 	braid_ctx_free(ctx);
 }
+
+TEST(api_binary_content_goes_as_base64)
+{
+	braid_ctx *ctx = fixture();
+	braid_api_result r;
+	char args[512], hash[80];
+
+	sh("printf 'a\\000b' > repo/.braid/ws/alice/bin.dat");
+	CHECK_OK(braid_ctx_set_agent(ctx, "alice"));
+	CHECK_OK(call(&r, ctx, "read_file", "{\"spec\": \"bin.dat\"}", 0));
+	CHECK(json_object_get(r.data, "content") == NULL);
+	CHECK(json_is_true(json_object_get(r.data, "binary")));
+	CHECK_STR(json_string_value(json_object_get(r.data, "content_base64")), "YQBi");
+	snprintf(hash, sizeof(hash), "%s", json_string_value(json_object_get(r.data, "hash")));
+	braid_api_result_release(&r);
+	snprintf(args, sizeof(args),
+	         "{\"spec\": \"bin.dat\", \"if_hash\": \"%s\", \"content_base64\": \"AAEC\"}",
+	         hash);
+	CHECK_OK(call(&r, ctx, "write_file", args, 0));
+	CHECK_INT(json_integer_value(json_object_get(r.data, "bytes")), 3);
+	braid_api_result_release(&r);
+	/* One of content and content_base64, not both and not neither. */
+	CHECK_INT(call(&r, ctx, "write_file", "{\"spec\": \"bin.dat\", \"if_hash\": \"x\"}", 0),
+	          BRAID_EINVALID);
+	braid_api_result_release(&r);
+	braid_ctx_free(ctx);
+}
+
+TEST(api_operator_administers_without_a_role)
+{
+	braid_ctx *ctx = fixture();
+	braid_api_call_options op = BRAID_API_CALL_OPTIONS_INIT;
+	braid_api_result r;
+	json_t *args = json_pack("{s:s}", "agent", "bob");
+
+	/* A worker may not create another agent's workspace, nor choose a path... */
+	CHECK_OK(braid_ctx_set_agent(ctx, "alice"));
+	CHECK_INT(braid_api_call(&r, ctx, "workspace_new", args, 0), BRAID_EDENIED);
+	braid_api_result_release(&r);
+	CHECK_INT(call(&r, ctx, "workspace_new", "{\"path\": \"/tmp/elsewhere\"}", 0),
+	          BRAID_EDENIED);
+	braid_api_result_release(&r);
+	CHECK_INT(call(&r, ctx, "agent_add", "{\"name\": \"carol\"}", 0), BRAID_EDENIED);
+	braid_api_result_release(&r);
+	/* ...the local operator (the CLI) may, with or without an acting agent. */
+	op.flags = BRAID_API_CALL_OPERATOR;
+	CHECK_OK(braid_api_call_ext(&r, ctx, "workspace_new", args, &op));
+	CHECK_STR(json_string_value(json_object_get(r.data, "agent")), "bob");
+	braid_api_result_release(&r);
+	CHECK_OK(braid_ctx_set_agent(ctx, NULL));
+	json_decref(args);
+	args = json_pack("{s:s}", "name", "carol");
+	CHECK_OK(braid_api_call_ext(&r, ctx, "agent_add", args, &op));
+	CHECK(json_string_value(json_object_get(r.data, "token")) != NULL);
+	braid_api_result_release(&r);
+	json_decref(args);
+	args = json_pack("{s:s, s:b}", "workspace", "alice", "force", 1);
+	CHECK_OK(braid_api_call_ext(&r, ctx, "workspace_rm", args, &op));
+	braid_api_result_release(&r);
+	json_decref(args);
+	/* The queue as the driver sees it, and a submission with its (no) gate runs. */
+	CHECK_OK(call(&r, ctx, "queue_status", "{\"recent\": 3}", 0));
+	CHECK_STR(json_string_value(json_object_get(r.data, "mode")), "fifo");
+	CHECK(json_is_array(json_object_get(r.data, "queue")));
+	braid_api_result_release(&r);
+	braid_ctx_free(ctx);
+}
