@@ -2,7 +2,8 @@
 # http_api.sh: `braid serve` with real HTTP requests (curl): bearer tokens
 # (none, wrong, read-only viewer), malformed JSON, an oversized body, an
 # unknown route, a wrong verb, path traversal in path parameters, the
-# main routes (status, submit, conflicts, resolve, ops, rpc), an SSE
+# main routes (status, submit, conflicts, resolve, ops, rpc), the CLI's --json
+# answering the same documents as the methods over HTTP, an SSE
 # subscriber that receives a landed event made by a CLI process, replay
 # with Last-Event-ID, and a clean shutdown.
 . "$(dirname "$0")/lib/helpers.sh"
@@ -109,6 +110,22 @@ req GET "/v1/ops/${OP:0:12}" "$V" > /dev/null; expect 200 ""
 [ "$(jqr .kind)" = land ] || fail "op show"
 req GET /v1/ops/verify "$V" > /dev/null; expect 200 ""
 [ "$(jqr .ok)" = true ] || fail "op log verifies"
+# --- the CLI's --json is the method's answer: the same document over HTTP
+same() { # METHOD ARGS CLI-WORDS...
+	local m=$1 args=$2
+	shift 2
+	req POST "/v1/rpc/$m" "$V" -d "$args" > /dev/null; expect 200 ""
+	"$BRAID" -C "$REPO" "$@" --json > "$TMP/cli.json" || [ $? = 1 ] || fail "braid $* --json"
+	[ "$(jq -S . "$TMP/body")" = "$(jq -S . "$TMP/cli.json")" ] ||
+		fail "braid $* --json differs from $m: $(diff <(jq -S . "$TMP/body") <(jq -S . "$TMP/cli.json"))"
+}
+same conflicts_list '{"state": "all"}' conflicts --state all
+same conflict_show "{\"id\": \"$CID\"}" conflicts show "$CID"
+same op_log '{}' log --ops
+same agents_list '{}' agent list
+same workspaces_list '{}' ws list
+same op_verify '{}' op verify
+same submission_show '{"id": 1}' show 1
 req GET /v1/methods "$V" > /dev/null; expect 200 ""
 [ "$(jqr '[.methods[].name] | index("submit") != null')" = true ] || fail "methods listing"
 
