@@ -399,7 +399,7 @@ done:
 int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
 		     const void *msg, size_t len)
 {
-	const unsigned char *sk;
+	const unsigned char *sk = NULL;
 	int err;
 
 	if ((err = secret_key(&sk, ctx, agent_id)) < 0)

@@ -28,7 +28,7 @@ static int ranges_for(braid_intent_touch *touch, git_repository *repo, const git
 {
 	git_blob *ob = NULL;
 	braid_diff_hunk *h = NULL;
-	braid_intent_range *r;
+	braid_intent_range *r = NULL;
 	size_t n = 0, i;
 	int err;
 
