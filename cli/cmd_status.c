@@ -1,146 +1,198 @@
-/* cmd_status.c: `braid status` — agents, workspaces, changes, queue and counters at a glance. */
+/*
+ * cmd_status.c: `braid status [--watch]` — agents, workspaces, changes, queue
+ * and counters at a glance (the api's status method, drawn for people), and
+ * a live view that redraws whenever the op log moves.
+ */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "braid/agent.h"
-#include "braid/conflict.h"
-#include "braid/converge.h"
+#include <time.h>
+#include <unistd.h>
+
+#include "braid/api.h"
 #include "braid/intent.h"
-#include "braid/workspace.h"
-#include "braid/store.h"
+#include "braid/op.h"
 
-static const cli_opt opts[] = {{0}};
+static const cli_opt opts[] = {
+    {"watch", 'w', 0, "keep showing it, redrawn as soon as anything happens (Ctrl-C stops)"},
+    {0},
+};
 
-static int cmd_status(cli_args *a)
+static const char *jstr(const json_t *o, const char *k)
 {
-	braid_ctx *ctx = NULL;
-	braid_agent_list *agents = NULL;
-	braid_workspace_list *wsl = NULL;
-	braid_submission_list *queued = NULL;
-	braid_conflict_list *open = NULL;
-	json_t *jws = NULL;
-	size_t i;
-	int err;
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
 
-	if (a->npos)
-		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
-	if ((err = cli_open(&ctx, a)) < 0)
-		return cli_fail(a, err);
-	jws = json_array();
-	if ((err = braid_agent_list_all(&agents, ctx)) < 0 ||
-	    (err = braid_workspace_list_all(&wsl, ctx, 0)) < 0 ||
-	    (err = braid_submission_list_recent(&queued, ctx, "queued", 0)) < 0 ||
-	    (err = braid_conflict_list_all(&open, ctx, "open")) < 0) {
-		err = cli_fail(a, err);
-		goto done;
-	}
-	for (i = 0; i < wsl->count; i++) {
-		braid_workspace *w = &wsl->items[i];
-		braid_workspace_status st;
-		if (braid_workspace_status_get(&st, ctx, w->id) < 0) {
-			json_array_append_new(jws, json_pack("{s:s, s:s, s:s, s:s}", "id", w->id,
-			                                     "agent", w->agent_name, "path",
-			                                     w->path, "error", braid_error_last()));
-			continue;
-		}
-		json_array_append_new(
-		    jws, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:I, s:b, s:b, s:s?, s:b}",
-		                   "id", w->id, "agent", w->agent_name, "path", w->path, "change",
-		                   w->change_id, "state", st.change_state, "dirty", st.dirty,
-		                   "dirty_files", (json_int_t)st.dirty_files, "unlanded",
-		                   st.unlanded, "behind", st.behind, "head", st.head, "current",
-		                   braid_ctx_workspace(ctx) &&
-		                       !strcmp(braid_ctx_workspace(ctx), w->id)));
-		braid_workspace_status_clear(&st);
-	}
-	if (a->json) {
-		json_t *ja = json_array(), *jq = json_array();
-		for (i = 0; i < agents->count; i++)
-			json_array_append_new(
-			    ja, json_pack("{s:s, s:s, s:s}", "id", agents->items[i].id, "name",
-			                  agents->items[i].name, "role", agents->items[i].role));
-		for (i = 0; i < queued->count; i++)
-			json_array_append_new(jq, json_pack("{s:I, s:s?, s:s}", "id",
-			                                    (json_int_t)queued->items[i].id,
-			                                    "agent", queued->items[i].agent_name,
-			                                    "state", queued->items[i].state));
-		cli_print_json(json_pack(
-		    "{s:s, s:s, s:s?, s:s?, s:o, s:o, s:o, s:I, s:{s:I, s:I, s:I}}", "root",
-		    braid_ctx_root(ctx), "target", braid_ctx_target_name(ctx), "workspace",
-		    braid_ctx_workspace(ctx), "agent", braid_ctx_agent_name(ctx), "agents", ja,
-		    "workspaces", json_incref(jws), "queue", jq, "open_conflicts",
-		    (json_int_t)open->count, "counters", "landed",
-		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "landed"),
-		    "auto_merged",
-		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "auto_merged"),
-		    "conflicted",
-		    (json_int_t)braid_store_counter_get(braid_ctx_store(ctx), "conflicted")));
-		goto done;
-	}
-	printf("target branch: %s   (%s)\n", braid_ctx_target_name(ctx), braid_ctx_root(ctx));
-	if (braid_ctx_workspace(ctx))
-		printf("you are in workspace '%s' as agent '%s'\n", braid_ctx_workspace(ctx),
-		       braid_ctx_agent_name(ctx) ? braid_ctx_agent_name(ctx) : "?");
+static void print_status(const json_t *st)
+{
+	const json_t *agents = json_object_get(st, "agents");
+	const json_t *wsl = json_object_get(st, "workspaces");
+	const json_t *counters = json_object_get(st, "counters");
+	size_t i;
+
+	printf("target branch: %s   (%s)\n", jstr(st, "target"), jstr(st, "root"));
+	if (json_string_value(json_object_get(st, "workspace")))
+		printf("you are in workspace '%s' as agent '%s'\n", jstr(st, "workspace"),
+		       json_string_value(json_object_get(st, "agent")) ? jstr(st, "agent") : "?");
 	printf("\nagents:");
-	for (i = 0; i < agents->count; i++)
-		printf(" %s(%s)", agents->items[i].name, agents->items[i].role);
+	for (i = 0; i < json_array_size(agents); i++)
+		printf(" %s(%s)", jstr(json_array_get(agents, i), "name"),
+		       jstr(json_array_get(agents, i), "role"));
 	printf("\n\nworkspaces:\n");
-	if (!wsl->count)
+	if (!json_array_size(wsl))
 		printf("  (none; create one with 'braid ws new AGENT')\n");
-	for (i = 0; i < json_array_size(jws); i++) {
-		json_t *w = json_array_get(jws, i);
-		const char *err_text = json_string_value(json_object_get(w, "error"));
-		if (err_text) {
-			printf("  %-14s %-10s error: %s\n",
-			       json_string_value(json_object_get(w, "id")),
-			       json_string_value(json_object_get(w, "agent")), err_text);
+	for (i = 0; i < json_array_size(wsl); i++) {
+		json_t *w = json_array_get(wsl, i);
+		if (json_object_get(w, "error")) {
+			printf("  %-14s %-10s error: %s\n", jstr(w, "id"), jstr(w, "agent"),
+			       jstr(w, "error"));
 			continue;
 		}
-		printf("  %-14s %-10s change %-12s %-10s%s%s\n",
-		       json_string_value(json_object_get(w, "id")),
-		       json_string_value(json_object_get(w, "agent")),
-		       json_string_value(json_object_get(w, "change")),
-		       json_string_value(json_object_get(w, "state")),
+		printf("  %-14s %-10s change %-12s %-10s%s%s\n", jstr(w, "id"), jstr(w, "agent"),
+		       jstr(w, "change"), jstr(w, "state"),
 		       json_is_true(json_object_get(w, "dirty")) ? "  uncommitted edits" : "",
 		       json_is_true(json_object_get(w, "behind"))
 		           ? "  behind main: run 'braid update'"
 		           : "");
 	}
-	printf("\nqueue: %zu waiting   open conflicts: %zu   landed: %lld (auto-merged %lld)   "
+	printf("\nqueue: %zu waiting   open conflicts: %lld   landed: %lld (auto-merged %lld)   "
 	       "conflicted: %lld\n",
-	       queued->count, open->count,
-	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "landed"),
-	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "auto_merged"),
-	       (long long)braid_store_counter_get(braid_ctx_store(ctx), "conflicted"));
-	if (open->count)
+	       json_array_size(json_object_get(st, "queue")),
+	       (long long)json_integer_value(json_object_get(st, "open_conflicts")),
+	       (long long)json_integer_value(json_object_get(counters, "landed")),
+	       (long long)json_integer_value(json_object_get(counters, "auto_merged")),
+	       (long long)json_integer_value(json_object_get(counters, "conflicted")));
+	if (json_integer_value(json_object_get(st, "open_conflicts")))
 		printf("see 'braid conflicts'\n");
-	if (braid_ctx_agent_id(ctx)) {
-		/* Lease news for the acting agent (told to yield, lost leases); not consumed. */
-		braid_intent_notice *notes = NULL;
-		size_t nn = 0, k;
-		if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
-			for (k = 0; k < nn; k++)
-				printf("intent: %s '%s' (%s, token %lld)%s%s\n",
-				       !strcmp(notes[k].kind, "yield")	   ? "asked to yield on"
-				       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
-									   : "preempted on",
-				       notes[k].target, braid_intent_level_name(notes[k].level),
-				       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
-				       notes[k].by_agent ? notes[k].by_agent : "");
-		braid_intent_notices_free(notes, nn);
+}
+
+/* Lease news for the acting agent (told to yield, lost leases); not consumed. */
+static void print_notices(braid_ctx *ctx)
+{
+	braid_intent_notice *notes = NULL;
+	size_t nn = 0, k;
+
+	if (!braid_ctx_agent_id(ctx))
+		return;
+	if (braid_intent_notices(&notes, &nn, ctx, 0) == 0)
+		for (k = 0; k < nn; k++)
+			printf("intent: %s '%s' (%s, token %lld)%s%s\n",
+			       !strcmp(notes[k].kind, "yield")     ? "asked to yield on"
+			       : !strcmp(notes[k].kind, "expired") ? "lease expired on"
+			                                           : "preempted on",
+			       notes[k].target, braid_intent_level_name(notes[k].level),
+			       (long long)notes[k].token, notes[k].by_agent ? " by " : "",
+			       notes[k].by_agent ? notes[k].by_agent : "");
+	else
+		braid_error_clear();
+	braid_intent_notices_free(notes, nn);
+}
+
+/* The extra panes of --watch: the queue, locks (when braid has intents) and recent ops. */
+static void print_watch_extras(braid_ctx *ctx, const json_t *st)
+{
+	const json_t *q = json_object_get(st, "queue");
+	braid_api_result r = BRAID_API_RESULT_INIT;
+	json_t *args;
+	size_t i;
+
+	for (i = 0; i < json_array_size(q); i++) {
+		json_t *s = json_array_get(q, i);
+		printf("  queued #%lld %-10s %s\n",
+		       (long long)json_integer_value(json_object_get(s, "id")), jstr(s, "agent"),
+		       jstr(s, "state"));
 	}
-done:
-	json_decref(jws);
-	braid_agent_list_free(agents);
-	braid_workspace_list_free(wsl);
-	braid_submission_list_free(queued);
-	braid_conflict_list_free(open);
+	if (braid_api_method_find("intent_status") &&
+	    braid_api_call(&r, ctx, "intent_status", NULL, 0) == 0) {
+		printf("\nlocks: %s\n", r.text ? r.text : "");
+		braid_api_result_release(&r);
+	}
+	braid_api_result_release(&r);
+	args = json_pack("{s:i}", "limit", 10);
+	if (braid_api_call(&r, ctx, "op_log", args, 0) == 0) {
+		const json_t *ops = json_object_get(r.data, "ops");
+		printf("\nrecent:\n");
+		for (i = 0; i < json_array_size(ops); i++) {
+			json_t *op = json_array_get(ops, i);
+			char t[32];
+			char *p = json_dumps(json_object_get(op, "payload"),
+			                     JSON_COMPACT | JSON_SORT_KEYS);
+			printf("  %s %-10s %-14s %.70s\n",
+			       cli_age(t, sizeof(t),
+			               json_integer_value(json_object_get(op, "created_at"))),
+			       jstr(op, "agent_name"), jstr(op, "kind"), p ? p : "");
+			free(p);
+		}
+	}
+	braid_error_clear();
+	braid_api_result_release(&r);
+	json_decref(args);
+}
+
+/* Wait until a new op arrives (or `ms` pass). */
+static void wait_for_ops(braid_ctx *ctx, int64_t seen, int ms)
+{
+	int waited;
+
+	for (waited = 0; waited < ms; waited += 100) {
+		int64_t now = seen;
+		struct timespec ts = {0, 100 * 1000000L};
+		if (braid_op_last_seq(&now, ctx) == 0 && now != seen)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int cmd_status(cli_args *a)
+{
+	braid_ctx *ctx = NULL;
+	braid_api_result r = BRAID_API_RESULT_INIT;
+	int watch = cli_opt_set(a, "watch"), tty = isatty(1), err;
+
+	if (a->npos)
+		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
+	if (watch && a->json)
+		return cli_usage_error(a, "--watch draws for people; for a feed use 'braid serve' "
+		                          "and GET /v1/events");
+	if ((err = cli_open(&ctx, a)) < 0)
+		return cli_fail(a, err);
+	for (;;) {
+		int64_t seq;
+		if ((err = braid_api_call(&r, ctx, "status", NULL, 0)) < 0) {
+			err = cli_fail(a, err);
+			break;
+		}
+		if (a->json) {
+			cli_print_json(json_incref(r.data));
+			break;
+		}
+		if (watch) {
+			char t[32];
+			printf(tty ? "\033[H\033[2J" : "\n");
+			printf("braid status --watch   %s   (redraws when anything happens; Ctrl-C "
+			       "stops)\n\n",
+			       cli_time(t, sizeof(t), (int64_t)time(NULL) * 1000));
+		}
+		print_status(r.data);
+		print_notices(ctx);
+		if (!watch)
+			break;
+		print_watch_extras(ctx, r.data);
+		fflush(stdout);
+		seq = json_integer_value(json_object_get(r.data, "last_seq"));
+		braid_api_result_release(&r);
+		wait_for_ops(ctx, seq, 5000);
+	}
+	braid_api_result_release(&r);
 	braid_ctx_free(ctx);
 	return err;
 }
 
-CLI_COMMAND(status, "status", cmd_status, opts, "",
-            "show agents, workspaces and their changes, the landing queue and conflicts", NULL)
+CLI_COMMAND(status, "status", cmd_status, opts, "[--watch]",
+            "show agents, workspaces and their changes, the landing queue and conflicts",
+            "With --watch the view stays up and is redrawn as soon as any agent, CLI process,\n"
+            "MCP server or daemon records an op (and every 5 seconds for leases).")

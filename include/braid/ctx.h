@@ -74,6 +74,14 @@ const char *braid_ctx_prefix(const braid_ctx *ctx);
  */
 int braid_ctx_set_agent(braid_ctx *ctx, const char *name) BRAID_WARN_UNUSED;
 
+/**
+ * Forget the acting agent of a context opened outside any workspace (a
+ * daemon reuses one context for requests of many agents, or none).
+ *
+ * @return 0; BRAID_ESTATE for a context inside a workspace (its owner acts).
+ */
+int braid_ctx_clear_agent(braid_ctx *ctx) BRAID_WARN_UNUSED;
+
 /** The acting agent's id and name, or NULL (borrowed). */
 const char *braid_ctx_agent_id(const braid_ctx *ctx);
 const char *braid_ctx_agent_name(const braid_ctx *ctx);

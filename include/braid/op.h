@@ -55,6 +55,18 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix) BRAID
 int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind,
                          size_t limit) BRAID_WARN_UNUSED;
 
+/**
+ * List the ops that arrived after `after_seq`, oldest first (what a
+ * follower of the log reads: the daemon's event stream, `status --watch`).
+ *
+ * @param limit  at most this many (0 for all).
+ */
+int braid_op_list_since(braid_op_list **out, braid_ctx *ctx, int64_t after_seq,
+			size_t limit) BRAID_WARN_UNUSED;
+
+/** The seq of the newest op (0 for an empty log). */
+int braid_op_last_seq(int64_t *out, braid_ctx *ctx) BRAID_WARN_UNUSED;
+
 /** The result of checking the whole log. */
 typedef struct braid_op_verify_report {
 	size_t checked;

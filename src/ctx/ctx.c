@@ -475,6 +475,18 @@ int braid_ctx_set_agent(braid_ctx *ctx, const char *name)
 	return ctx->agent_id && ctx->agent_name ? 0 : BRAID_ENOMEM;
 }
 
+int braid_ctx_clear_agent(braid_ctx *ctx)
+{
+	if (ctx->ws_owner)
+		return braid_error_set(BRAID_ESTATE,
+				       "the context is inside workspace '%s': its owner acts",
+				       ctx->ws_id);
+	free(ctx->agent_id);
+	free(ctx->agent_name);
+	ctx->agent_id = ctx->agent_name = NULL;
+	return 0;
+}
+
 int braid_ctx_require_agent(const char **agent_id, const braid_ctx *ctx)
 {
 	if (!ctx->agent_id)

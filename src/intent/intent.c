@@ -1118,7 +1118,20 @@ static int enqueue(braid_ctx *ctx, ireq *r, int64_t now)
 		if ((err = braid_store__step_done(ctx->store, st, "cannot join the queue")) < 0)
 			return err;
 	}
-	return 0;
+	/* An op, so followers of the log (the daemon's event stream) see who waits. */
+	{
+		json_t *targets = json_array(), *p;
+		for (i = 0; targets && i < r->n; i++)
+			json_array_append_new(targets,
+			                      json_pack("{s:s, s:s}", "target", r->t[i].target, "level",
+			                                braid_intent_level_name(r->t[i].level)));
+		p = json_pack("{s:I, s:o}", "request", (json_int_t)r->req_id, "targets", targets);
+		if (p && r->activity)
+			json_object_set_new(p, "activity", json_string(r->activity));
+		if (!p)
+			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		return record_op(ctx, r->agent_id, "intent.queue", p);
+	}
 }
 
 /* Keep our place in line; 0 when the row is still there, 1 when it was dropped. */

@@ -277,18 +277,12 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
 	return 0;
 }
 
-int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind, size_t limit)
+/* Collect every row of a prepared op query into a list (resets the statement). */
+static int collect_ops(braid_op_list **out, braid_ctx *ctx, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
 	braid_op_list *l;
 	int err = 0, rc;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
-	                             "SELECT " OP_COLS " FROM ops WHERE (?1 IS NULL OR kind = ?1) "
-	                             "ORDER BY seq DESC LIMIT ?2")) < 0)
-		return err;
-	braid_store__bind_text(st, 1, kind);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
 	if (!(l = calloc(1, sizeof(*l)))) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
@@ -312,6 +306,48 @@ int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind, 
 	}
 	*out = l;
 	return 0;
+}
+
+int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind, size_t limit)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "SELECT " OP_COLS " FROM ops WHERE (?1 IS NULL OR kind = ?1) "
+				     "ORDER BY seq DESC LIMIT ?2")) < 0)
+		return err;
+	braid_store__bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	return collect_ops(out, ctx, st);
+}
+
+int braid_op_list_since(braid_op_list **out, braid_ctx *ctx, int64_t after_seq, size_t limit)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = braid_store__stmt(&st, ctx->store,
+				     "SELECT " OP_COLS " FROM ops WHERE seq > ?1 "
+				     "ORDER BY seq LIMIT ?2")) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, after_seq);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	return collect_ops(out, ctx, st);
+}
+
+int braid_op_last_seq(int64_t *out, braid_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	if ((err = braid_store__stmt(&st, ctx->store, "SELECT coalesce(max(seq), 0) FROM ops")) < 0)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : braid_store__error(ctx->store, "cannot read the op log");
 }
 
 void braid_op_verify_report_clear(braid_op_verify_report *r)
