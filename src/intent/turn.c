@@ -42,11 +42,13 @@
 /* The next in line checks this often that the holder is still alive. */
 #define TURN_WATCH_US 2000
 /*
- * The next in line spins (yielding the CPU) this long before it sleeps: a
- * turn lasts about 100 us, and waking a sleeping thread costs about as much
- * again on a virtual machine, which would halve the throughput of a busy line.
+ * The next in line spins (yielding the CPU at each look) up to this long
+ * before it sleeps: a turn lasts 100-200 us, and waking a thread that sleeps
+ * can cost as much again on a virtual machine whose other CPU went idle,
+ * which would halve the throughput of a busy line. Only one process spins
+ * per line (the next), and never for longer than this per turn.
  */
-#define TURN_SPIN_US 300
+#define TURN_SPIN_US 2000
 
 struct tslot {
 	uint32_t word; /* futex word: bumped when the turn reaches this slot */
@@ -223,13 +225,12 @@ uint32_t braid_intent__turn_take(ishm *s)
 			}
 			timeout = TURN_WATCH_US;
 		} else {
-			/* Further back: only to notice becoming next (the holder before us may
-			 * die). */
-			timeout = (int64_t)ahead * 500;
-			if (timeout > 200000)
-				timeout = 200000;
-			if (timeout < TURN_WATCH_US)
-				timeout = TURN_WATCH_US;
+			/*
+			 * Further back: the turn passing to the ticket before ours wakes us
+			 * (advance() wakes the new holder and the new next in line); the
+			 * timeout is only a safety net.
+			 */
+			timeout = 1000000;
 		}
 		futex_wait(&mine->word, w, timeout);
 	}
