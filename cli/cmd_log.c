@@ -142,13 +142,16 @@ static int cmd_op_verify(cli_args *a)
 	}
 	bad = r.bad_id || r.bad_signature || r.missing_parent;
 	if (a->json)
-		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:s?}", "ok", !bad, "checked",
-		                         (json_int_t)r.checked, "bad_id", (json_int_t)r.bad_id,
-		                         "bad_signature", (json_int_t)r.bad_signature,
-		                         "missing_parent", (json_int_t)r.missing_parent,
-		                         "first_problem", r.first_problem));
+		cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s?}", "ok", !bad,
+		                         "checked", (json_int_t)r.checked, "bad_id",
+		                         (json_int_t)r.bad_id, "bad_signature",
+		                         (json_int_t)r.bad_signature, "missing_parent",
+		                         (json_int_t)r.missing_parent, "unsealed",
+		                         (json_int_t)r.unsealed, "first_problem", r.first_problem));
 	else if (!bad)
-		printf("op log ok: %zu ops, every id and signature verifies\n", r.checked);
+		printf("op log ok: %zu ops, every id and signature verifies (%zu newest lock ops "
+		       "wait for a seal)\n",
+		       r.checked, r.unsealed);
 	else
 		printf(
 		    "op log damaged: %zu ops checked, %zu bad ids, %zu bad signatures, %zu missing "
