@@ -52,7 +52,8 @@
  * intent.preempt-grace (60s), intent.queue-lease (15s), intent.structure-globs,
  * intent.release-on-submit (true), intent.durability ("lease" or "full", see
  * docs/internals/intent.md), intent.log ("all": every grant and release is
- * an op, sealed by the next signed op rather than signed itself; or
+ * a signed op — or, with op.signing = sealed, an op sealed by the next
+ * signed op; or
  * "contention": routine grants and releases are not recorded as ops;
  * preemptions and expiries are).
  */

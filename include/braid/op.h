@@ -4,8 +4,9 @@
  * its id is the BLAKE3 hash of (parent op ids, agent, kind, payload), it
  * names its causal parents (the op DAG's heads when it was made) and it is
  * signed by its agent's ed25519 key. Identical ops have identical ids and
- * are stored once. Routine lock grants and releases are the exception to
- * signing: they are sealed by the next signed op (braid_op_verify_all).
+ * are stored once. With `op.signing = sealed` in .braid/config (not the
+ * default), routine lock grants and releases are recorded unsigned and
+ * sealed by the next signed op instead (braid_op_verify_all checks both).
  */
 #ifndef BRAID_OP_H
 #define BRAID_OP_H

@@ -119,6 +119,26 @@ static int is_routine_kind(const char *kind)
 	return 0;
 }
 
+/*
+ * By default every op carries its agent's own signature (DESIGN.md). With
+ * `op.signing = sealed` in .braid/config, routine lock ops are recorded
+ * unsigned and sealed by the next signed op: a third of the cost of a lock
+ * grant, for deployments that trade per-op signatures for lock throughput.
+ */
+static int is_sealed_kind(braid_ctx *ctx, const char *kind)
+{
+	char *mode = NULL;
+	int sealed;
+
+	if (!is_routine_kind(kind))
+		return 0;
+	if (braid_ctx_config_string(&mode, ctx, "op.signing", "each") < 0)
+		return 0;
+	sealed = mode && !strcmp(mode, "sealed");
+	free(mode);
+	return sealed;
+}
+
 static int record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
                   char *payload, int routine)
 {
@@ -226,7 +246,7 @@ int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, c
 	/* The canonical form, as canonical_payload makes it. */
 	if (!(s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	err = record(id_out, ctx, agent_id, kind, s, is_routine_kind(kind));
+	err = record(id_out, ctx, agent_id, kind, s, is_sealed_kind(ctx, kind));
 	free(s);
 	return err;
 }

@@ -214,7 +214,28 @@ TEST(intent_turnstile_survives_a_dead_or_stopped_holder)
 	}
 }
 
-/* Grants and releases are ops sealed by later signed ops; the log verifies. */
+/* By default every grant and release carries its agent's own signature. */
+TEST(intent_routine_ops_are_signed_by_default)
+{
+	const char *dir = it_setup();
+	braid_ctx *ctx;
+	braid_op_list *l = NULL;
+	braid_intent_result *r = NULL;
+	size_t i;
+
+	it_add_agent(dir, "alice");
+	ctx = it_open(dir, "alice");
+	CHECK_OK(it_acquire1(&r, ctx, "README", 4, 0));
+	braid_intent_result_free(r);
+	CHECK_OK(braid_intent_release(NULL, ctx, NULL, 0));
+	CHECK_OK(braid_op_list_recent(&l, ctx, NULL, 0));
+	for (i = 0; i < l->count; i++)
+		CHECK(strlen(l->items[i].signature) == 128);
+	braid_op_list_free(l);
+	braid_ctx_free(ctx);
+}
+
+/* With op.signing = sealed, grants and releases are sealed by later signed ops; the log verifies. */
 TEST(intent_routine_ops_are_sealed)
 {
 	const char *dir = it_setup();
@@ -226,6 +247,7 @@ TEST(intent_routine_ops_are_sealed)
 
 	it_add_agent(dir, "alice");
 	ctx = it_open(dir, "alice");
+	CHECK_OK(braid_ctx_config_set(ctx, "op.signing", "sealed"));
 	for (i = 0; i < 5; i++) {
 		CHECK_OK(it_acquire1(&r, ctx, "README", 4, 0));
 		braid_intent_result_free(r);
