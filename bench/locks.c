@@ -10,8 +10,8 @@
  *
  * braid: L4 intent on a file (one per agent, or one shared file with
  * "shared", waiting in braid's FIFO line), released right away; each pair
- * is two IMMEDIATE transactions and two signed ops (intent.grant,
- * intent.release). etcd: the same lease-bound exclusive key through the v3
+ * is two IMMEDIATE transactions and two ops (intent.grant, intent.release,
+ * sealed by later signed ops). etcd: the same lease-bound exclusive key through the v3
  * JSON gateway: one lease per agent granted up front (as etcd's
  * concurrency.Session), acquire = txn(create_revision == 0 -> put with the
  * lease), release = delete; "shared" retries a failed acquire after 1 ms.

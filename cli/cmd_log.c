@@ -97,8 +97,9 @@ static int cmd_op_verify(cli_args *a)
 		return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
 	if ((rc = cli_call(&r, NULL, a, "op_verify", NULL)) == 0) {
 		if (!a->json && cli_jbool(r.data, "ok"))
-			printf("op log ok: %lld ops, every id and signature verifies\n",
-			       cli_jint(r.data, "checked"));
+			printf("op log ok: %lld ops, every id and signature verifies (%lld newest "
+			       "lock ops wait for a seal)\n",
+			       cli_jint(r.data, "checked"), cli_jint(r.data, "unsealed"));
 		else if (!a->json)
 			printf(
 			    "op log damaged: %lld ops checked, %lld bad ids, %lld bad signatures, "

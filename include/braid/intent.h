@@ -9,10 +9,11 @@
  * agent read it.
  *
  * Daemonless: every call is one or a few short IMMEDIATE transactions on the
- * shared state database; a waiting request polls with backoff and keeps its
- * place in line with a queue row whose own short lease it refreshes while it
- * polls. docs/internals/intent.md explains the model, the tables and why
- * there is no deadlock and no starvation.
+ * shared state database, taken in FIFO order through a ticket lock in shared
+ * memory (.braid/intent.shm); a waiting request keeps its place in line with
+ * a queue row (whose own short lease it refreshes) and sleeps until a release
+ * or expiry that concerns it wakes it. docs/internals/intent.md explains the
+ * model, the tables and why there is no deadlock and no starvation.
  *
  * Targets (strings, as given on the command line; a C comment cannot hold
  * a slash followed by a star, so globs below are written with "\*"):
@@ -50,8 +51,11 @@
  * (4h: renewals stop extending a lease past this while others wait for it),
  * intent.preempt-grace (60s), intent.queue-lease (15s), intent.structure-globs,
  * intent.release-on-submit (true), intent.durability ("lease" or "full", see
- * docs/internals/intent.md), intent.log ("all", or "contention": routine
- * grants and releases are not recorded as ops; preemptions and expiries are).
+ * docs/internals/intent.md), intent.log ("all": every grant and release is
+ * a signed op — or, with op.signing = sealed, an op sealed by the next
+ * signed op; or
+ * "contention": routine grants and releases are not recorded as ops;
+ * preemptions and expiries are).
  */
 #ifndef BRAID_INTENT_H
 #define BRAID_INTENT_H

@@ -4,7 +4,9 @@
  * its id is the BLAKE3 hash of (parent op ids, agent, kind, payload), it
  * names its causal parents (the op DAG's heads when it was made) and it is
  * signed by its agent's ed25519 key. Identical ops have identical ids and
- * are stored once.
+ * are stored once. With `op.signing = sealed` in .braid/config (not the
+ * default), routine lock grants and releases are recorded unsigned and
+ * sealed by the next signed op instead (braid_op_verify_all checks both).
  */
 #ifndef BRAID_OP_H
 #define BRAID_OP_H
@@ -23,7 +25,7 @@ typedef struct braid_op {
 	char **parents; /**< parent op ids */
 	size_t nparents;
 	char *payload;      /**< canonical JSON (sorted keys, compact) */
-	char *signature;    /**< 128 hex digits */
+	char *signature;    /**< 128 hex digits; "" for a routine lock op sealed by a later op */
 	int64_t created_at; /**< ms since the epoch */
 } braid_op;
 
@@ -62,7 +64,7 @@ int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind,
  * @param limit  at most this many (0 for all).
  */
 int braid_op_list_since(braid_op_list **out, braid_ctx *ctx, int64_t after_seq,
-			size_t limit) BRAID_WARN_UNUSED;
+                        size_t limit) BRAID_WARN_UNUSED;
 
 /** The seq of the newest op (0 for an empty log). */
 int braid_op_last_seq(int64_t *out, braid_ctx *ctx) BRAID_WARN_UNUSED;
@@ -73,10 +75,19 @@ typedef struct braid_op_verify_report {
 	size_t bad_id;        /**< id does not match the content */
 	size_t bad_signature; /**< signature does not verify with the agent's key */
 	size_t missing_parent;
+	/**
+	 * Routine lock ops (intent.grant, intent.release) not yet sealed by a
+	 * later signed op: not a problem, the newest few always are.
+	 */
+	size_t unsealed;
 	char *first_problem; /**< description of the first problem, or NULL; owned */
 } braid_op_verify_report;
 
-/** Recompute every op id and verify every signature. */
+/**
+ * Recompute every op id and verify every signature. Routine lock ops may be
+ * unsigned; they are sealed by the signature of a later op that descends
+ * from them (see src/op/op_int.h).
+ */
 int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx) BRAID_WARN_UNUSED;
 
 void braid_op_verify_report_clear(braid_op_verify_report *r);

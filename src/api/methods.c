@@ -635,10 +635,11 @@ static int m_op_verify(braid_api_result *r, braid_ctx *ctx, const json_t *args,
 		return err;
 	bad = v.bad_id || v.bad_signature || v.missing_parent;
 	if ((err = braid_api__data(
-	         r, json_pack("{s:b, s:I, s:I, s:I, s:I, s:s?}", "ok", !bad, "checked",
+	         r, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:s?}", "ok", !bad, "checked",
 	                      (json_int_t)v.checked, "bad_id", (json_int_t)v.bad_id,
 	                      "bad_signature", (json_int_t)v.bad_signature, "missing_parent",
-	                      (json_int_t)v.missing_parent, "first_problem", v.first_problem))) ==
+	                      (json_int_t)v.missing_parent, "unsealed", (json_int_t)v.unsealed,
+	                      "first_problem", v.first_problem))) ==
 	    0)
 		err =
 		    bad ? braid_api__text(r, "op log damaged: %s", v.first_problem)

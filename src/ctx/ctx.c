@@ -26,6 +26,8 @@ void braid_ctx_free(braid_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->intent_free)
+		ctx->intent_free(ctx->intent);
 	git_config_free(ctx->config);
 	braid_store_free(ctx->store);
 	git_repository_free(ctx->git);
@@ -479,8 +481,8 @@ int braid_ctx_clear_agent(braid_ctx *ctx)
 {
 	if (ctx->ws_owner)
 		return braid_error_set(BRAID_ESTATE,
-				       "the context is inside workspace '%s': its owner acts",
-				       ctx->ws_id);
+		                       "the context is inside workspace '%s': its owner acts",
+		                       ctx->ws_id);
 	free(ctx->agent_id);
 	free(ctx->agent_name);
 	ctx->agent_id = ctx->agent_name = NULL;

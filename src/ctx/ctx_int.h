@@ -35,6 +35,13 @@ struct braid_ctx {
 		unsigned char sk[64];
 	} keys[8];
 	size_t nkeys;
+	/*
+	 * The intent module's per-context state (its lock connection, the
+	 * shared-memory turnstile, settings), created on first use; freed
+	 * with the context through intent_free.
+	 */
+	void *intent;
+	void (*intent_free)(void *intent);
 };
 
 /** Path of a file inside .braid (malloc'd), or NULL with ENOMEM. */

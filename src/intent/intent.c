@@ -1,20 +1,22 @@
 /*
  * intent.c: the lock table. Grants, queues, preemption, leases, releases
  * and notices, each decided inside one short IMMEDIATE transaction on the
- * state database; waiting is polling (a cheap read-only look first, the
- * write lock only when something can change). Targets and compatibility
- * live in target.c; submit-time checks in check.c; reads/writes in read.c.
+ * state database, taken in turn (FIFO) through the shared-memory ticket
+ * lock of turn.c. A waiting request sleeps on its wake word until a
+ * release, expiry or withdrawal that may concern it (or its own deadline);
+ * then it takes a cheap read-only look, and the write lock only when
+ * something can change. Targets and compatibility live in target.c;
+ * submit-time checks in check.c; reads/writes in read.c.
  */
 #include "common.h"
 #include "braid/agent.h"
 #include "braid/op.h"
 #include "intent/intent_int.h"
+#include "op/op_int.h"
 #include "util/time.h"
 
-#include <fcntl.h>
 #include <jansson.h>
-#include <sched.h>
-#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_TTL_MS         (30 * 60 * 1000)
@@ -22,8 +24,359 @@
 #define DEFAULT_GRACE_MS       (60 * 1000)
 #define DEFAULT_QUEUE_LEASE_MS (15 * 1000)
 #define MAX_TARGETS            1024
-/* The store's busy timeout (src/store/store.c), restored after a lock transaction. */
-#define STORE_BUSY_TIMEOUT_MS 60000
+/*
+ * The lock connection checkpoints the WAL itself, after its commit and
+ * after giving up its turn, once the WAL holds this many frames (SQLite's
+ * own auto-checkpoint would run inside the commit, while the next lock
+ * transaction waits for the turn).
+ */
+#define CHECKPOINT_FRAMES 10000
+/* Waiting requests look again at least this often, woken or not (ms). */
+#define WAIT_POLL_NEXT_MS 100
+#define WAIT_POLL_MS      1000
+/* How many waiting requests one freed target examines for wake-ups. */
+#define WAKE_SCAN_MAX 256
+
+/* --- per-context state: configuration, the lock connection, the turnstile --- */
+
+/* The intent settings of .braid/config, read once per call. */
+typedef struct icfg {
+	int64_t ttl_ms, max_lease_ms, grace_ms, queue_lease_ms;
+	int durable;           /* intent.durability = full */
+	int log;               /* ILOG_* */
+	char *structure_globs; /* intent.structure-globs, or NULL */
+} icfg;
+
+enum { ILOG_ALL = 0, ILOG_CONTENTION };
+
+typedef struct istate {
+	icfg cfg;
+	/* .braid/config as it was when cfg was read (as libgit2 decides to re-read it). */
+	char *cfg_path;
+	int cfg_loaded;
+	struct stat cfg_stat;
+	/*
+	 * A second SQLite connection for lock transactions, so their settings
+	 * (synchronous, checkpointing, busy handler) are set once, not switched
+	 * around every transaction on the context's main connection.
+	 */
+	braid_store *lock;
+	int lock_full;  /* its synchronous setting is FULL */
+	int wal_frames; /* frames in the WAL after its last commit */
+	ishm *shm;      /* NULL when .braid/intent.shm cannot be mapped (then: polling) */
+	int shm_tried;
+	int64_t *wake; /* requests to wake once the open transaction commits */
+	size_t nwake, wake_cap;
+} istate;
+
+static void icfg_clear(icfg *c)
+{
+	free(c->structure_globs);
+	memset(c, 0, sizeof(*c));
+}
+
+static void istate_free(void *p)
+{
+	istate *is = p;
+
+	if (!is)
+		return;
+	icfg_clear(&is->cfg);
+	free(is->cfg_path);
+	braid_store_free(is->lock);
+	braid_intent__shm_close(is->shm);
+	free(is->wake);
+	free(is);
+}
+
+static istate *istate_get(braid_ctx *ctx)
+{
+	istate *is = ctx->intent;
+
+	if (!is && (is = calloc(1, sizeof(*is)))) {
+		ctx->intent = is;
+		ctx->intent_free = istate_free;
+	}
+	if (is && !is->shm_tried) {
+		is->shm_tried = 1;
+		if (braid_intent__shm_open(&is->shm, ctx) < 0)
+			braid_error_clear(); /* no turnstile: lock transactions poll SQLite's lock
+			                      */
+	}
+	return is;
+}
+
+static int64_t cfg_get_duration(git_config *snap, const char *key, int64_t dflt)
+{
+	const char *s = NULL;
+	int64_t v = dflt;
+
+	if (snap && git_config_get_string(&s, snap, key) == 0 && s &&
+	    (braid_time_parse_duration(&v, s) < 0 || v <= 0))
+		v = dflt;
+	braid_error_clear();
+	return v;
+}
+
+/*
+ * Read the intent settings for a call: one snapshot of .braid/config, and
+ * only when the file changed since the last call (inode, size and mtime, the
+ * test libgit2 itself makes before re-reading a config file).
+ */
+static int icfg_load(braid_ctx *ctx)
+{
+	istate *is = istate_get(ctx);
+	git_config *snap = NULL;
+	const char *s = NULL;
+	struct stat sb;
+	icfg *c;
+
+	if (!is)
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (!is->cfg_path && !(is->cfg_path = braid_ctx__path(ctx, "config")))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (stat(is->cfg_path, &sb) < 0)
+		memset(&sb, 0, sizeof(sb));
+	if (is->cfg_loaded && sb.st_ino == is->cfg_stat.st_ino &&
+	    sb.st_size == is->cfg_stat.st_size &&
+	    sb.st_mtim.tv_sec == is->cfg_stat.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == is->cfg_stat.st_mtim.tv_nsec)
+		return 0;
+	is->cfg_stat = sb;
+	is->cfg_loaded = 1;
+	c = &is->cfg;
+	icfg_clear(c);
+	if (git_config_snapshot(&snap, ctx->config) < 0)
+		snap = NULL;
+	c->ttl_ms = cfg_get_duration(snap, "intent.ttl", DEFAULT_TTL_MS);
+	c->max_lease_ms = cfg_get_duration(snap, "intent.max-lease", DEFAULT_MAX_LEASE_MS);
+	c->grace_ms = cfg_get_duration(snap, "intent.preempt-grace", DEFAULT_GRACE_MS);
+	c->queue_lease_ms = cfg_get_duration(snap, "intent.queue-lease", DEFAULT_QUEUE_LEASE_MS);
+	if (snap && git_config_get_string(&s, snap, "intent.durability") == 0 && s)
+		c->durable = !strcmp(s, "full");
+	/*
+	 * "all" (the default): every grant and release is an op. "contention":
+	 * routine grants and releases are not recorded; preemptions and expiries are.
+	 */
+	if (snap && git_config_get_string(&s, snap, "intent.log") == 0 && s)
+		c->log = !strcmp(s, "contention") ? ILOG_CONTENTION : ILOG_ALL;
+	if (snap && git_config_get_string(&s, snap, "intent.structure-globs") == 0 && s &&
+	    !(c->structure_globs = braid_strdup(s))) {
+		git_config_free(snap);
+		is->cfg_loaded = 0;
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	}
+	git_config_free(snap);
+	git_error_clear();
+	braid_error_clear();
+	return 0;
+}
+
+/* Remember to wake waiting request `req_id` when the open transaction commits. */
+static int wake_later(braid_ctx *ctx, int64_t req_id)
+{
+	istate *is = ctx->intent;
+	size_t i;
+
+	if (!is || !is->shm)
+		return 0;
+	for (i = 0; i < is->nwake; i++)
+		if (is->wake[i] == req_id)
+			return 0;
+	if (is->nwake == is->wake_cap) {
+		size_t nc = is->wake_cap ? is->wake_cap * 2 : 16;
+		int64_t *nv = realloc(is->wake, nc * sizeof(*nv));
+		if (!nv)
+			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		is->wake = nv;
+		is->wake_cap = nc;
+	}
+	is->wake[is->nwake++] = req_id;
+	return 0;
+}
+
+static void wake_flush(istate *is, int send)
+{
+	size_t i;
+
+	for (i = 0; send && is->shm && i < is->nwake; i++)
+		braid_intent__wake(is->shm, is->wake[i]);
+	is->nwake = 0;
+}
+
+/*
+ * Waiting for SQLite's write lock (held by a writer that is not a lock
+ * transaction, or by one that lost its turn): sqlite3_busy_timeout sleeps in
+ * steps of up to 100 ms, which would become most of a lock's latency, so
+ * poll finely instead (for about the store's 60 s busy timeout).
+ */
+static int busy_fine(void *payload, int n)
+{
+	BRAID_UNUSED(payload);
+	if (n > 30000)
+		return 0;
+	braid_time_sleep_us(n < 6 ? 50L << n : 2000);
+	return 1;
+}
+
+static int wal_note(void *payload, sqlite3 *db, const char *name, int frames)
+{
+	BRAID_UNUSED(db);
+	BRAID_UNUSED(name);
+	((istate *)payload)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+/* The lock connection, opened on first use, with the durability the settings ask for. */
+static int lock_store(braid_store **out, braid_ctx *ctx)
+{
+	istate *is = istate_get(ctx);
+	int full;
+
+	if (!is)
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (!is->lock) {
+		int err;
+		if ((err = braid_store_open(&is->lock, ctx->store->path)) < 0)
+			return err;
+		is->lock_full = 1; /* braid_store_open's setting */
+		sqlite3_busy_handler(is->lock->db, busy_fine, NULL);
+		/* This replaces SQLite's auto-checkpoint on this connection (see
+		 * CHECKPOINT_FRAMES). */
+		sqlite3_wal_hook(is->lock->db, wal_note, is);
+	}
+	/*
+	 * Leases need less durability than submissions: with intent.durability =
+	 * "lease" (the default) lock transactions commit with synchronous=NORMAL
+	 * (durable against a process crash, not a power loss); any later FULL
+	 * commit on the shared WAL makes them durable too.
+	 */
+	full = is->cfg.durable;
+	if (full != is->lock_full) {
+		int err = braid_store__exec(is->lock, full ? "PRAGMA synchronous=FULL"
+		                                           : "PRAGMA synchronous=NORMAL");
+		if (err < 0)
+			return err;
+		is->lock_full = full;
+	}
+	*out = is->lock;
+	return 0;
+}
+
+/*
+ * A lock transaction: our turn (ticket lock), then BEGIN IMMEDIATE on the
+ * lock connection, which stands in for ctx->store until the end. Inside an
+ * open transaction of the caller's (the submit engine), it joins that one.
+ */
+typedef struct itxn {
+	int own;
+	braid_store *saved; /* the context's own connection, put back at the end */
+	int have_turn;
+	uint32_t ticket;
+} itxn;
+
+static void itxn_end(itxn *tx, braid_ctx *ctx, int committed)
+{
+	istate *is = ctx->intent;
+
+	if (!tx->own) {
+		/* Joined: the caller commits later; its waiters find out by polling. */
+		if (is)
+			is->nwake = 0;
+		return;
+	}
+	ctx->store = tx->saved;
+	if (tx->have_turn)
+		braid_intent__turn_give(is->shm, tx->ticket);
+	tx->have_turn = 0;
+	tx->own = 0;
+	wake_flush(is, committed);
+	if (committed && is->wal_frames >= CHECKPOINT_FRAMES) {
+		is->wal_frames = 0;
+		sqlite3_wal_checkpoint_v2(is->lock->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+		                          NULL);
+	}
+}
+
+static int itxn_begin(itxn *tx, braid_ctx *ctx)
+{
+	braid_store *ls;
+	istate *is;
+	int err;
+
+	memset(tx, 0, sizeof(*tx));
+	if (ctx->store->in_txn)
+		return 0;
+	if ((err = lock_store(&ls, ctx)) < 0)
+		return err;
+	is = ctx->intent;
+	is->nwake = 0;
+	tx->own = 1;
+	tx->saved = ctx->store;
+	if (is->shm) {
+		tx->ticket = braid_intent__turn_take(is->shm);
+		tx->have_turn = 1;
+	}
+	ctx->store = ls;
+	if ((err = braid_store_begin(ls)) < 0) {
+		itxn_end(tx, ctx, 0);
+		return err;
+	}
+	return 0;
+}
+
+static int itxn_commit(itxn *tx, braid_ctx *ctx)
+{
+	int err = 0;
+
+	if (tx->own)
+		err = braid_store_commit(ctx->store);
+	itxn_end(tx, ctx, err == 0);
+	return err;
+}
+
+static void itxn_rollback(itxn *tx, braid_ctx *ctx)
+{
+	if (tx->own)
+		braid_store_rollback(ctx->store);
+	itxn_end(tx, ctx, 0);
+}
+
+/* A read-only snapshot (no write lock), on the lock connection when we are on our own. */
+typedef struct iread {
+	braid_store *saved;
+} iread;
+
+static int read_begin(iread *rd, braid_ctx *ctx)
+{
+	braid_store *ls;
+	sqlite3_stmt *st;
+	int err;
+
+	rd->saved = NULL;
+	if (ctx->store->in_txn)
+		return 0;
+	if ((err = lock_store(&ls, ctx)) < 0 ||
+	    (err = braid_store__stmt(&st, ls, "BEGIN DEFERRED")) < 0 ||
+	    (err = braid_store__step_done(ls, st, "cannot read the lock table")) < 0)
+		return err;
+	rd->saved = ctx->store;
+	ctx->store = ls;
+	return 0;
+}
+
+static void read_end(iread *rd, braid_ctx *ctx)
+{
+	if (rd->saved) {
+		sqlite3_stmt *st;
+		if (braid_store__stmt(&st, ctx->store, "COMMIT") == 0) {
+			sqlite3_step(st);
+			sqlite3_reset(st);
+		}
+		ctx->store = rd->saved;
+		rd->saved = NULL;
+	}
+}
 
 #define HOLD_COLS                                                                                  \
 	"h.id, h.token, h.agent_id, h.target, h.kind, h.path, h.symbol, h.start_line, "            \
@@ -41,150 +394,6 @@
 	" LEFT JOIN agents a ON a.id = r.agent_id"
 
 /* --- small helpers ---------------------------------------------------- */
-
-static int64_t cfg_duration(braid_ctx *ctx, const char *key, int64_t dflt)
-{
-	char *s = NULL;
-	int64_t v = dflt;
-
-	if (braid_ctx_config_string(&s, ctx, key, NULL) == 0 && s) {
-		if (braid_time_parse_duration(&v, s) < 0 || v <= 0)
-			v = dflt;
-	}
-	free(s);
-	braid_error_clear();
-	return v;
-}
-
-/*
- * Transactions of the lock table. Leases need less durability than
- * submissions: with intent.durability = "lease" (the default) they commit
- * with synchronous=NORMAL (durable against a process crash, not a power
- * loss); any later FULL commit on the shared WAL makes them durable too.
- */
-typedef struct itxn {
-	int own;
-	int relaxed;
-	int lock_fd;   /* .braid/intent.lock, held (flock) for the transaction, or -1 */
-	int contended; /* someone held it when we asked */
-} itxn;
-
-/*
- * Waiting for SQLite's write lock: sqlite3_busy_timeout sleeps in steps of up
- * to 100 ms, which becomes most of a lock's latency under contention. Lock
- * transactions last a few hundred microseconds, so poll finely instead (for
- * about the store's 60 s busy timeout).
- */
-static int busy_fine(void *payload, int n)
-{
-	BRAID_UNUSED(payload);
-	if (n > 30000)
-		return 0;
-	braid_time_sleep_us(n < 6 ? 50L << n : 2000);
-	return 1;
-}
-
-static void stmt_run(braid_ctx *ctx, const char *sql)
-{
-	sqlite3_stmt *st;
-
-	if (braid_store__stmt(&st, ctx->store, sql) == 0) {
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-}
-
-static void itxn_restore(itxn *tx, braid_ctx *ctx)
-{
-	if (tx->own) {
-		if (tx->relaxed)
-			stmt_run(ctx, "PRAGMA synchronous=FULL");
-		stmt_run(ctx, "PRAGMA wal_autocheckpoint=1000");
-		sqlite3_busy_timeout(ctx->store->db, STORE_BUSY_TIMEOUT_MS);
-	}
-	if (tx->lock_fd >= 0) {
-		flock(tx->lock_fd, LOCK_UN);
-		close(tx->lock_fd);
-		tx->lock_fd = -1;
-		/* Others were waiting: let a woken one in before we come back for more. */
-		if (tx->contended)
-			sched_yield();
-	}
-	tx->own = 0;
-}
-
-static int itxn_begin(itxn *tx, braid_ctx *ctx)
-{
-	int err;
-
-	memset(tx, 0, sizeof(*tx));
-	tx->lock_fd = -1;
-	if (ctx->store->in_txn)
-		return 0;
-	tx->own = 1;
-	/*
-	 * Lock transactions queue on a kernel lock first: the kernel wakes the
-	 * next waiter when the holder is done (or dies), where SQLite's own
-	 * write lock can only be polled. Other writers still meet SQLite's lock.
-	 */
-	{
-		char *lp = braid_ctx__path(ctx, "intent.lock");
-		if (lp && (tx->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) >= 0 &&
-		    flock(tx->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-			tx->contended = 1;
-			while (flock(tx->lock_fd, LOCK_EX) < 0 && errno == EINTR)
-				;
-		}
-		free(lp);
-	}
-	{
-		char *d = NULL;
-		if (braid_ctx_config_string(&d, ctx, "intent.durability", "lease") == 0 && d)
-			tx->relaxed = strcmp(d, "full") != 0;
-		free(d);
-	}
-	if (tx->relaxed)
-		stmt_run(ctx, "PRAGMA synchronous=NORMAL");
-	/* Checkpoint less often than every 1000 pages, so fewer grants pay for one. */
-	stmt_run(ctx, "PRAGMA wal_autocheckpoint=8000");
-	sqlite3_busy_handler(ctx->store->db, busy_fine, NULL);
-	if ((err = braid_store_begin(ctx->store)) < 0) {
-		itxn_restore(tx, ctx);
-		return err;
-	}
-	return 0;
-}
-
-static int itxn_commit(itxn *tx, braid_ctx *ctx)
-{
-	int err = 0;
-
-	if (tx->own)
-		err = braid_store_commit(ctx->store);
-	itxn_restore(tx, ctx);
-	return err;
-}
-
-static void itxn_rollback(itxn *tx, braid_ctx *ctx)
-{
-	if (tx->own)
-		braid_store_rollback(ctx->store);
-	itxn_restore(tx, ctx);
-}
-
-/* A read-only snapshot (no write lock). */
-static int read_begin(braid_ctx *ctx)
-{
-	if (ctx->store->in_txn)
-		return 0;
-	return braid_store__exec(ctx->store, "BEGIN DEFERRED");
-}
-
-static void read_end(braid_ctx *ctx)
-{
-	if (!ctx->store->in_txn)
-		sqlite3_exec(ctx->store->db, "COMMIT", NULL, NULL, NULL);
-}
 
 static void fmt_in(braid_buf *b, int64_t ms)
 {
@@ -458,9 +667,21 @@ static int conflicts_either_way(int a, int b, int structure)
 	       braid_intent_compatible(b, a, structure) != 1;
 }
 
-/* Holds of other agents that may overlap `t`, alive at `now`. */
+/*
+ * The candidates are read in one or two passes, each a plain index lookup:
+ * a file or symbol target looks up its path (pass 0), then the glob holds
+ * (pass 1); a glob looks at every non-structure row, the structure lock at
+ * the structure rows. (One statement with a UNION would build a temporary
+ * b-tree for every lookup.) *out is NULL when there is no such pass.
+ */
+static int npasses(const itarget *t)
+{
+	return t->kind == ITARGET_STRUCTURE || t->kind == ITARGET_GLOB ? 1 : 2;
+}
+
+/* Holds of other agents that may overlap `t`, alive at `now` (pass 0 or 1). */
 static int hold_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t, const char *me,
-                           int64_t now)
+                           int64_t now, int pass)
 {
 	sqlite3_stmt *st;
 	int err;
@@ -475,16 +696,18 @@ static int hold_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 		    braid_store__stmt(&st, ctx->store,
 		                      "SELECT " HOLD_COLS HOLD_FROM " WHERE h.kind != 'structure' "
 		                      "AND h.ends_at > ?2 AND h.agent_id != ?3");
+	else if (pass == 0)
+		err = braid_store__stmt(&st, ctx->store,
+		                        "SELECT " HOLD_COLS HOLD_FROM " WHERE h.path = ?1 "
+		                        "AND h.ends_at > ?2 AND h.agent_id != ?3");
 	else
-		err = braid_store__stmt(
-		    &st, ctx->store,
-		    "SELECT " HOLD_COLS HOLD_FROM " WHERE h.id IN ("
-		    "SELECT id FROM intent_holds WHERE path = ?1 UNION ALL "
-		    "SELECT id FROM intent_holds WHERE kind = 'glob' AND kind != 'file') "
-		    "AND h.ends_at > ?2 AND h.agent_id != ?3");
+		err = braid_store__stmt(&st, ctx->store,
+		                        "SELECT " HOLD_COLS HOLD_FROM
+		                        " WHERE h.kind = 'glob' AND h.kind != 'file' "
+		                        "AND h.ends_at > ?2 AND h.agent_id != ?3");
 	if (err < 0)
 		return err;
-	if (t->kind != ITARGET_STRUCTURE && t->kind != ITARGET_GLOB)
+	if (t->kind != ITARGET_STRUCTURE && t->kind != ITARGET_GLOB && pass == 0)
 		sqlite3_bind_text(st, 1, t->path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_text(st, 3, me, -1, SQLITE_STATIC);
@@ -492,9 +715,12 @@ static int hold_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 	return 0;
 }
 
-/* Waiting requests of other agents, earlier than `before`, that may overlap `t`. */
+/*
+ * Waiting requests of other agents (of anyone when `me` is ""), earlier
+ * than `before`, that may overlap `t` (pass 0 or 1; each pass in line order).
+ */
 static int wait_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t, const char *me,
-                           int64_t now, int64_t before)
+                           int64_t now, int64_t before, int pass)
 {
 	sqlite3_stmt *st;
 	int err;
@@ -511,17 +737,20 @@ static int wait_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 		                      "SELECT " WAIT_COLS WAIT_FROM " WHERE q.kind != 'structure' "
 		                      "AND r.alive_until > ?2 AND r.agent_id != ?3 AND r.id < ?4 "
 		                      "ORDER BY r.id");
+	else if (pass == 0)
+		err = braid_store__stmt(&st, ctx->store,
+		                        "SELECT " WAIT_COLS WAIT_FROM " WHERE q.path = ?1 "
+		                        "AND r.alive_until > ?2 AND r.agent_id != ?3 AND r.id < ?4 "
+		                        "ORDER BY r.id");
 	else
-		err = braid_store__stmt(
-		    &st, ctx->store,
-		    "SELECT " WAIT_COLS WAIT_FROM " WHERE q.rowid IN ("
-		    "SELECT rowid FROM intent_request_targets WHERE path = ?1 "
-		    "UNION ALL SELECT rowid FROM intent_request_targets WHERE kind "
-		    "= 'glob' AND kind != 'file') AND r.alive_until > ?2 AND r.agent_id != ?3 AND "
-		    "r.id < ?4 ORDER BY r.id");
+		err = braid_store__stmt(&st, ctx->store,
+		                        "SELECT " WAIT_COLS WAIT_FROM
+		                        " WHERE q.kind = 'glob' AND q.kind != 'file' "
+		                        "AND r.alive_until > ?2 AND r.agent_id != ?3 AND r.id < ?4 "
+		                        "ORDER BY r.id");
 	if (err < 0)
 		return err;
-	if (t->kind != ITARGET_STRUCTURE && t->kind != ITARGET_GLOB)
+	if (t->kind != ITARGET_STRUCTURE && t->kind != ITARGET_GLOB && pass == 0)
 		sqlite3_bind_text(st, 1, t->path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_text(st, 3, me, -1, SQLITE_STATIC);
@@ -530,11 +759,17 @@ static int wait_candidates(sqlite3_stmt **out, braid_ctx *ctx, const itarget *t,
 	return 0;
 }
 
+static int cmp_waiter(const void *a, const void *b)
+{
+	const braid_intent_waiter *x = a, *y = b;
+	return x->request_id < y->request_id ? -1 : x->request_id > y->request_id;
+}
+
 /* Decide a request against the table as it is at `now` (reads only). */
 static int evaluate(ieval *e, braid_ctx *ctx, const ireq *r, int64_t now)
 {
 	size_t i;
-	int err = 0, rc;
+	int err = 0, rc, pass;
 
 	memset(e, 0, sizeof(*e));
 	for (i = 0; i < r->n && !err; i++) {
@@ -542,68 +777,229 @@ static int evaluate(ieval *e, braid_ctx *ctx, const ireq *r, int64_t now)
 		int structure = t->kind == ITARGET_STRUCTURE;
 		sqlite3_stmt *st;
 
-		if ((err = hold_candidates(&st, ctx, t, r->agent_id, now)) < 0)
-			break;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			itarget h = view_target(st, 4, 5, 6, 9);
-			int64_t id = sqlite3_column_int64(st, 0);
-			int c;
-			hvec *into;
-			braid_intent_hold *slot;
+		for (pass = 0; pass < npasses(t) && !err; pass++) {
+			if ((err = hold_candidates(&st, ctx, t, r->agent_id, now, pass)) < 0)
+				break;
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				itarget h = view_target(st, 4, 5, 6, 9);
+				int64_t id = sqlite3_column_int64(st, 0);
+				int c;
+				hvec *into;
+				braid_intent_hold *slot;
 
-			if (!braid_intent__overlap(t, &h))
-				continue;
-			c = braid_intent_compatible(h.level, t->level, structure);
-			if (c == 1)
-				continue;
-			into = c == 2 ? &e->preemptible : &e->blockers;
-			if (hvec_has(into, id))
-				continue;
-			if (!(slot = hvec_push(into, id))) {
-				err = braid_error_set(BRAID_ENOMEM, "out of memory");
-				break;
+				if (!braid_intent__overlap(t, &h))
+					continue;
+				c = braid_intent_compatible(h.level, t->level, structure);
+				if (c == 1)
+					continue;
+				into = c == 2 ? &e->preemptible : &e->blockers;
+				if (hvec_has(into, id))
+					continue;
+				if (!(slot = hvec_push(into, id))) {
+					err = braid_error_set(BRAID_ENOMEM, "out of memory");
+					break;
+				}
+				if ((err = row_to_hold(slot, st)) < 0)
+					break;
 			}
-			if ((err = row_to_hold(slot, st)) < 0)
-				break;
+			if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+				err = braid_store__error(ctx->store, "cannot read intents");
+			sqlite3_reset(st);
 		}
-		if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
-			err = braid_store__error(ctx->store, "cannot read intents");
-		sqlite3_reset(st);
-		if (err)
+		for (pass = 0; pass < npasses(t) && !err; pass++) {
+			if ((err = wait_candidates(&st, ctx, t, r->agent_id, now,
+			                           r->req_id ? r->req_id : INT64_MAX, pass)) < 0)
+				break;
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				itarget q = view_target(st, 6, 7, 8, 9);
+				int64_t rid = sqlite3_column_int64(st, 0);
+				size_t k;
+				int dup = 0;
+				braid_intent_waiter *w;
+
+				if (!braid_intent__overlap(t, &q) ||
+				    !conflicts_either_way(q.level, t->level, structure))
+					continue;
+				for (k = 0; k < e->ahead.n; k++)
+					if (e->ahead.v[k].request_id == rid &&
+					    !strcmp(e->ahead.v[k].target,
+					            (const char *)sqlite3_column_text(st, 5)))
+						dup = 1;
+				if (dup)
+					continue;
+				if (!(w = wvec_push(&e->ahead))) {
+					err = braid_error_set(BRAID_ENOMEM, "out of memory");
+					break;
+				}
+				if ((err = row_to_waiter(w, st)) < 0)
+					break;
+			}
+			if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+				err =
+				    braid_store__error(ctx->store, "cannot read the intent queue");
+			sqlite3_reset(st);
+		}
+	}
+	if (err) {
+		ieval_free(e);
+		return err;
+	}
+	/* In line order (the passes each are). */
+	if (e->ahead.n > 1)
+		qsort(e->ahead.v, e->ahead.n, sizeof(*e->ahead.v), cmp_waiter);
+	return 0;
+}
+
+/* --- wake-ups ------------------------------------------------------------ */
+
+typedef struct wcand {
+	int64_t id;
+	itarget t; /* kind, level, path, symbol (owned) */
+} wcand;
+
+static int cmp_wcand(const void *a, const void *b)
+{
+	const wcand *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Something overlapping `t` was freed (a hold released or ended, a request
+ * withdrawn or dropped): wake the live waiting requests that may now go
+ * first, the ones overlapping `t` that no earlier overlapping request
+ * conflicts with. Those behind one of them wait for it anyway and are woken
+ * when it is done. `skip` is a request that is leaving (not woken).
+ */
+static int wake_fronts(braid_ctx *ctx, const itarget *t, int64_t skip, int64_t now)
+{
+	istate *is = ctx->intent;
+	wcand *c = NULL;
+	size_t n = 0, cap = 0, i, j;
+	int err = 0, rc, pass;
+
+	if (!is || !is->shm)
+		return 0;
+	for (pass = 0; pass < npasses(t) && !err && n < WAKE_SCAN_MAX; pass++) {
+		sqlite3_stmt *st;
+		if ((err = wait_candidates(&st, ctx, t, "", now, INT64_MAX, pass)) < 0)
 			break;
-		if ((err = wait_candidates(&st, ctx, t, r->agent_id, now,
-		                           r->req_id ? r->req_id : INT64_MAX)) < 0)
-			break;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while (n < WAKE_SCAN_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			itarget q = view_target(st, 6, 7, 8, 9);
-			int64_t rid = sqlite3_column_int64(st, 0);
-			size_t k;
-			int dup = 0;
-			braid_intent_waiter *w;
-
-			if (!braid_intent__overlap(t, &q) ||
-			    !conflicts_either_way(q.level, t->level, structure))
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (id == skip || !braid_intent__overlap(t, &q))
 				continue;
-			for (k = 0; k < e->ahead.n; k++)
-				if (e->ahead.v[k].request_id == rid &&
-				    !strcmp(e->ahead.v[k].target,
-				            (const char *)sqlite3_column_text(st, 5)))
-					dup = 1;
-			if (dup)
-				continue;
-			if (!(w = wvec_push(&e->ahead))) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 8;
+				wcand *nv = realloc(c, nc * sizeof(*nv));
+				if (!nv) {
+					err = braid_error_set(BRAID_ENOMEM, "out of memory");
+					break;
+				}
+				c = nv;
+				cap = nc;
+			}
+			memset(&c[n], 0, sizeof(c[n]));
+			c[n].id = id;
+			c[n].t.kind = q.kind;
+			c[n].t.level = q.level;
+			c[n].t.path = braid_strdup(q.path);
+			c[n].t.symbol = q.symbol ? braid_strdup(q.symbol) : NULL;
+			n++;
+			if (!c[n - 1].t.path || (q.symbol && !c[n - 1].t.symbol)) {
 				err = braid_error_set(BRAID_ENOMEM, "out of memory");
 				break;
 			}
-			if ((err = row_to_waiter(w, st)) < 0)
-				break;
 		}
-		if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
-			err = braid_store__error(ctx->store, "cannot read the intent queue");
 		sqlite3_reset(st);
 	}
-	if (err)
-		ieval_free(e);
+	if (!err && n > 1)
+		qsort(c, n, sizeof(*c), cmp_wcand);
+	for (i = 0; i < n && !err; i++) {
+		int front = 1;
+		for (j = 0; j < i && front; j++) {
+			int structure = c[i].t.kind == ITARGET_STRUCTURE;
+			if (c[j].id != c[i].id && braid_intent__overlap(&c[j].t, &c[i].t) &&
+			    conflicts_either_way(c[j].t.level, c[i].t.level, structure))
+				front = 0;
+		}
+		if (front)
+			err = wake_later(ctx, c[i].id);
+	}
+	for (i = 0; i < n; i++) {
+		free(c[i].t.path);
+		free(c[i].t.symbol);
+	}
+	free(c);
+	return err;
+}
+
+/* Targets that were freed in this transaction (owned copies). */
+typedef struct tlist {
+	itarget *v;
+	size_t n;
+} tlist;
+
+static void tlist_free(tlist *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].symbol);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int tlist_push(tlist *l, const itarget *t)
+{
+	itarget *nv = realloc(l->v, (l->n + 1) * sizeof(*nv)), *x;
+
+	if (!nv)
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	l->v = nv;
+	x = &l->v[l->n++];
+	memset(x, 0, sizeof(*x));
+	x->kind = t->kind;
+	x->level = t->level;
+	x->path = braid_strdup(t->path ? t->path : "");
+	x->symbol = t->symbol ? braid_strdup(t->symbol) : NULL;
+	if (!x->path || (t->symbol && !x->symbol))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int wake_tlist(braid_ctx *ctx, const tlist *l, int64_t skip, int64_t now)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < l->n && !err; i++)
+		err = wake_fronts(ctx, &l->v[i], skip, now);
+	return err;
+}
+
+/* A request is leaving the line without a grant: wake who may go first now. */
+static int wake_for_request(braid_ctx *ctx, int64_t req_id, int64_t now)
+{
+	sqlite3_stmt *st;
+	tlist l = {0};
+	int err, rc;
+
+	if (!ctx->intent || !((istate *)ctx->intent)->shm)
+		return 0;
+	if ((err = braid_store__stmt(&st, ctx->store,
+	                             "SELECT kind, path, symbol, level FROM "
+	                             "intent_request_targets WHERE request_id = ?")) < 0)
+		return err;
+	sqlite3_bind_int64(st, 1, req_id);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		itarget q = view_target(st, 0, 1, 2, 3);
+		err = tlist_push(&l, &q);
+	}
+	sqlite3_reset(st);
+	if (!err)
+		err = wake_tlist(ctx, &l, req_id, now);
+	tlist_free(&l);
 	return err;
 }
 
@@ -653,36 +1049,22 @@ char *braid_intent__agent_name(braid_ctx *ctx, const char *agent_id)
 	return name ? name : braid_strdup(agent_id);
 }
 
-/*
- * Routine grants and releases are ops unless intent.log = "contention", which
- * keeps only what affects others (preemptions, expiries) in the op log: each
- * op is about half the pages a lock transaction writes.
- */
+/* Routine grants and releases are ops unless intent.log = "contention". */
 static int log_routine(braid_ctx *ctx)
 {
-	char *v = NULL;
-	int all = 1;
-
-	if (braid_ctx_config_string(&v, ctx, "intent.log", NULL) == 0 && v)
-		all = strcmp(v, "contention") != 0;
-	free(v);
-	return all;
+	istate *is = ctx->intent;
+	return !is || is->cfg.log == ILOG_ALL;
 }
 
+/* Record an op (takes `payload`). Grants and releases are sealed rather than signed (op_int.h). */
 static int record_op(braid_ctx *ctx, const char *agent_id, const char *kind, json_t *payload)
 {
-	char *s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	int err;
 
-	json_decref(payload);
-	if (!s)
+	if (!payload)
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	if (getenv("XX_NO_OPS")) {
-		free(s);
-		return 0;
-	}
-	err = braid_op_record(NULL, ctx, agent_id, kind, s);
-	free(s);
+	err = braid_op__record_json(NULL, ctx, agent_id, kind, payload);
+	json_decref(payload);
 	return err;
 }
 
@@ -716,15 +1098,17 @@ static int sweep(braid_ctx *ctx, int64_t now)
 {
 	sqlite3_stmt *st;
 	json_t *ended = NULL;
+	tlist freed = {0};
 	int err = 0, rc;
 
 	if ((err = braid_store__stmt(
 	         &st, ctx->store,
 	         "SELECT id, token, agent_id, target, level, yield_by, preempted_by, "
-	         "expires_at FROM intent_holds WHERE ends_at <= ?")) < 0)
+	         "expires_at, kind, path, symbol FROM intent_holds WHERE ends_at <= ?")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		itarget ft = view_target(st, 8, 9, 10, 4);
 		int64_t yb = sqlite3_column_int64(st, 5), exp = sqlite3_column_int64(st, 7);
 		int preempted = yb && yb < exp;
 		const char *agent = (const char *)sqlite3_column_text(st, 2);
@@ -746,7 +1130,7 @@ static int sweep(braid_ctx *ctx, int64_t now)
 		                 sqlite3_column_int(st, 4), sqlite3_column_int64(st, 1), by_name,
 		                 now, preempted ? yb : 0);
 		free(by_name);
-		if (err < 0)
+		if (err < 0 || (err = tlist_push(&freed, &ft)) < 0)
 			break;
 	}
 	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -767,17 +1151,35 @@ static int sweep(braid_ctx *ctx, int64_t now)
 		free(sys);
 	}
 	json_decref(ended);
+	if (!err)
+		err = wake_tlist(ctx, &freed, 0, now);
+	tlist_free(&freed);
 	if (err)
 		return err;
-	/* Waiters that stopped polling lose their place. */
-	if ((err = braid_store__stmt(
-	         &st, ctx->store, "SELECT 1 FROM intent_requests WHERE alive_until <= ? LIMIT 1")) <
-	    0)
+	/* Waiters that stopped polling lose their place (who was behind them may go first). */
+	if ((err = braid_store__stmt(&st, ctx->store,
+	                             "SELECT id FROM intent_requests WHERE alive_until <= ?")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, now);
 	rc = sqlite3_step(st);
-	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
+		int64_t *dead = NULL;
+		size_t nd = 0, i;
+		do {
+			int64_t *nv = realloc(dead, (nd + 1) * sizeof(*dead));
+			if (!nv) {
+				err = braid_error_set(BRAID_ENOMEM, "out of memory");
+				break;
+			}
+			dead = nv;
+			dead[nd++] = sqlite3_column_int64(st, 0);
+		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
+		sqlite3_reset(st);
+		for (i = 0; i < nd && !err; i++)
+			err = wake_for_request(ctx, dead[i], now);
+		free(dead);
+		if (err)
+			return err;
 		if ((err = braid_store__stmt(
 		         &st, ctx->store,
 		         "DELETE FROM intent_request_targets WHERE request_id IN "
@@ -793,6 +1195,8 @@ static int sweep(braid_ctx *ctx, int64_t now)
 		sqlite3_bind_int64(st, 1, now);
 		if ((err = braid_store__step_done(ctx->store, st, "cannot drop dead waiters")) < 0)
 			return err;
+	} else {
+		sqlite3_reset(st);
 	}
 	return 0;
 }
@@ -864,11 +1268,14 @@ int braid_intent_notices(braid_intent_notice **out, size_t *n, braid_ctx *ctx, i
 
 	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
 		return err;
+	if ((err = icfg_load(ctx)) < 0)
+		return err;
 	if (!consume) {
-		if ((err = read_begin(ctx)) < 0)
+		iread rd;
+		if ((err = read_begin(&rd, ctx)) < 0)
 			return err;
 		err = take_notices(out, n, ctx, agent, 0);
-		read_end(ctx);
+		read_end(&rd, ctx);
 		return err;
 	}
 	if ((err = itxn_begin(&tx, ctx)) < 0)
@@ -925,11 +1332,14 @@ static int fill_hold(braid_intent_hold *h, const ireq *r, const itarget *t, brai
 	return 0;
 }
 
-static int drop_request(braid_ctx *ctx, int64_t req_id)
+/* Leave the line; `wake`: without a grant, so who was behind may go first. */
+static int drop_request(braid_ctx *ctx, int64_t req_id, int wake)
 {
 	sqlite3_stmt *st;
 	int err;
 
+	if (wake && (err = wake_for_request(ctx, req_id, braid_time_now_ms())) < 0)
+		return err;
 	if ((err = braid_store__stmt(
 	         &st, ctx->store, "DELETE FROM intent_request_targets WHERE request_id = ?")) < 0)
 		return err;
@@ -998,7 +1408,7 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 		json_array_append_new(targets, json_pack("{s:s, s:s}", "target", t->target, "level",
 		                                         braid_intent_level_name(t->level)));
 	}
-	if (r->req_id && (err = drop_request(ctx, r->req_id)) < 0)
+	if (r->req_id && (err = drop_request(ctx, r->req_id, 0)) < 0)
 		goto done;
 	{
 		json_t *p = json_pack("{s:I, s:o, s:I}", "token", (json_int_t)token, "targets",
@@ -1122,9 +1532,9 @@ static int enqueue(braid_ctx *ctx, ireq *r, int64_t now)
 	{
 		json_t *targets = json_array(), *p;
 		for (i = 0; targets && i < r->n; i++)
-			json_array_append_new(targets,
-			                      json_pack("{s:s, s:s}", "target", r->t[i].target, "level",
-			                                braid_intent_level_name(r->t[i].level)));
+			json_array_append_new(
+			    targets, json_pack("{s:s, s:s}", "target", r->t[i].target, "level",
+			                       braid_intent_level_name(r->t[i].level)));
 		p = json_pack("{s:I, s:o}", "request", (json_int_t)r->req_id, "targets", targets);
 		if (p && r->activity)
 			json_object_set_new(p, "activity", json_string(r->activity));
@@ -1326,17 +1736,17 @@ fail:
 static int worth_attempt(int *worth, braid_intent_result *res, braid_ctx *ctx, const ireq *r)
 {
 	ieval e = {0};
+	iread rd;
 	int err;
 	int64_t now;
 
-	if ((err = read_begin(ctx)) < 0)
+	if ((err = read_begin(&rd, ctx)) < 0)
 		return err;
 	now = braid_time_now_ms();
-	if ((err = evaluate(&e, ctx, r, now)) < 0) {
-		read_end(ctx);
+	err = evaluate(&e, ctx, r, now);
+	read_end(&rd, ctx);
+	if (err < 0)
 		return err;
-	}
-	read_end(ctx);
 	*worth = !e.blockers.n && !e.ahead.n;
 	if (*worth && e.preemptible.n) {
 		/* Holders already told to yield: nothing to do until they go. */
@@ -1360,7 +1770,7 @@ static int withdraw(braid_ctx *ctx, int64_t req_id)
 
 	if ((err = itxn_begin(&tx, ctx)) < 0)
 		return err;
-	if ((err = drop_request(ctx, req_id)) < 0) {
+	if ((err = drop_request(ctx, req_id, 1)) < 0) {
 		itxn_rollback(&tx, ctx);
 		return err;
 	}
@@ -1377,7 +1787,8 @@ static int build_request(ireq *r, braid_ctx *ctx, const char *agent, const char 
 
 	if (!(r->t = calloc(ntargets + 1, sizeof(*r->t))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	if ((err = braid_intent__structure_globs(&globs, ctx)) < 0)
+	if ((err = braid_intent__structure_globs_parse(
+	         &globs, ctx->intent ? ((istate *)ctx->intent)->cfg.structure_globs : NULL)) < 0)
 		return err;
 	for (i = 0; i < ntargets; i++) {
 		itarget t;
@@ -1465,6 +1876,28 @@ static void clear_denial(braid_intent_result *res)
 	res->position = 0;
 }
 
+/* Milliseconds until something in the way of `res` can end by itself (a lease, a yield deadline,
+ * the place in line of a waiter that stopped polling), at least 1. */
+static int64_t next_event_ms(const braid_intent_result *res, int64_t now)
+{
+	int64_t at = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < res->nblockers; i++) {
+		const braid_intent_hold *h = &res->blockers[i];
+		int64_t end =
+		    h->yield_by && h->yield_by < h->expires_at ? h->yield_by : h->expires_at;
+		if (end < at)
+			at = end;
+	}
+	for (i = 0; i < res->nahead; i++)
+		if (res->ahead[i].alive_until < at)
+			at = res->ahead[i].alive_until;
+	if (at == INT64_MAX)
+		return INT64_MAX;
+	return at - now < 1 ? 1 : at - now + 1;
+}
+
 int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *const *targets,
                          size_t ntargets, const braid_intent_options *opts)
 {
@@ -1472,6 +1905,7 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 	braid_intent_result *res = NULL;
 	ireq r = {0};
 	const char *agent;
+	istate *is;
 	int64_t deadline = 0, next_report, alive_refresh = 0;
 	long backoff_us = 500;
 	int err, requeued = 0;
@@ -1486,22 +1920,31 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 		                       MAX_TARGETS);
 	if (o.level < 1 || o.level > 4)
 		return braid_error_set(BRAID_EINVALID, "intent level must be L1, L2, L3 or L4");
-	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
+	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
 		return err;
+	is = ctx->intent;
 	if (!(res = calloc(1, sizeof(*res))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	r.agent_id = agent;
 	r.activity = o.activity && *o.activity ? o.activity : NULL;
-	r.ttl_ms = o.ttl_ms > 0 ? o.ttl_ms : cfg_duration(ctx, "intent.ttl", DEFAULT_TTL_MS);
-	r.grace_ms = o.grace_ms > 0 ? o.grace_ms
-	                            : cfg_duration(ctx, "intent.preempt-grace", DEFAULT_GRACE_MS);
-	r.queue_lease_ms = cfg_duration(ctx, "intent.queue-lease", DEFAULT_QUEUE_LEASE_MS);
+	r.ttl_ms = o.ttl_ms > 0 ? o.ttl_ms : is->cfg.ttl_ms;
+	r.grace_ms = o.grace_ms > 0 ? o.grace_ms : is->cfg.grace_ms;
+	r.queue_lease_ms = is->cfg.queue_lease_ms;
 	if (r.activity && strlen(r.activity) > 1024) {
 		err = braid_error_set(BRAID_EINVALID, "activity is longer than 1024 bytes");
 		goto done;
 	}
-	if ((err = build_request(&r, ctx, agent, targets, ntargets, o.level)) < 0)
-		goto done;
+	{
+		/* Resolving targets reads the agent's workspace row: on the lock connection, whose
+		 * page cache our own lock transactions keep warm. */
+		iread rd;
+		if ((err = read_begin(&rd, ctx)) < 0)
+			goto done;
+		err = build_request(&r, ctx, agent, targets, ntargets, o.level);
+		read_end(&rd, ctx);
+		if (err < 0)
+			goto done;
+	}
 	if (o.wait_ms > 0)
 		deadline = braid_time_mono_ms() + o.wait_ms;
 	next_report = braid_time_mono_ms() + 1000;
@@ -1510,8 +1953,8 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 	alive_refresh = braid_time_mono_ms() + r.queue_lease_ms / 3;
 	while (!res->granted && o.wait_ms != 0) {
 		int64_t mono = braid_time_mono_ms();
-		int worth = 0;
-		long cap;
+		int worth = 0, woken = is->shm && r.req_id;
+		uint32_t seq = woken ? braid_intent__wake_seq(is->shm, r.req_id) : 0;
 
 		if (deadline && mono >= deadline) {
 			if (r.req_id && (err = withdraw(ctx, r.req_id)) < 0)
@@ -1536,22 +1979,42 @@ int braid_intent_acquire(braid_intent_result **out, braid_ctx *ctx, const char *
 			o.on_wait(o.payload, res);
 			next_report = mono + 1000;
 		}
-		/* Next in line polls often; the rest of the line less so. */
-		cap = res->position <= 1 ? 500 : (long)(res->position * 2000);
-		if (cap > 100000)
-			cap = 100000;
-		{
+		if (mono >= alive_refresh) {
+			worth = 1; /* keep our place in line */
+		} else if (woken) {
+			/* The wake word was read before this look: a release after it wakes us. */
+			if ((err = worth_attempt(&worth, res, ctx, &r)) < 0)
+				goto done;
+			if (!worth) {
+				int64_t sleep_ms = next_event_ms(res, braid_time_now_ms());
+				int64_t poll =
+				    res->position <= 1 ? WAIT_POLL_NEXT_MS : WAIT_POLL_MS;
+				if (sleep_ms > poll)
+					sleep_ms = poll;
+				if (deadline && sleep_ms > deadline - mono)
+					sleep_ms = deadline - mono;
+				if (sleep_ms > alive_refresh - mono)
+					sleep_ms = alive_refresh - mono;
+				if (o.on_wait && sleep_ms > next_report - mono)
+					sleep_ms = next_report - mono;
+				braid_intent__wake_wait(is->shm, r.req_id, seq,
+				                        (sleep_ms < 1 ? 1 : sleep_ms) * 1000);
+				continue;
+			}
+		} else {
+			/* No turnstile: poll, the next in line often, the rest of the line less so.
+			 */
+			long cap = res->position <= 1 ? 500 : (long)(res->position * 2000);
 			long jitter = (long)(braid_time_now_us() % (backoff_us / 2 + 1));
 			long sleep_us = backoff_us / 2 + jitter;
+			if (cap > 100000)
+				cap = 100000;
 			if (deadline && mono + sleep_us / 1000 > deadline)
 				sleep_us = (long)(deadline - mono) * 1000 + 100;
 			braid_time_sleep_us(sleep_us);
-		}
-		backoff_us = backoff_us * 2 > cap ? cap : backoff_us * 2;
-		if (braid_time_mono_ms() >= alive_refresh) {
-			worth = 1;
-		} else if ((err = worth_attempt(&worth, res, ctx, &r)) < 0) {
-			goto done;
+			backoff_us = backoff_us * 2 > cap ? cap : backoff_us * 2;
+			if ((err = worth_attempt(&worth, res, ctx, &r)) < 0)
+				goto done;
 		}
 		if (!worth)
 			continue;
@@ -1582,26 +2045,46 @@ done:
 
 /* --- release and renew ----------------------------------------------- */
 
-/* Parse the release/renew target list into canonical strings (lexically; symbols as named). */
+/*
+ * The canonical strings a release/renew target list may name, without
+ * touching the tree where possible: a file "a/b" names the file or, if it
+ * was a directory when the intent was declared, "a/b/\**" (both are listed;
+ * only what the agent holds matters). A symbol is resolved to its qualified
+ * name when it can be ("save" -> "User.save"), else taken as written.
+ */
 static int canonical_targets(char ***out, braid_ctx *ctx, const char *agent,
                              const char *const *targets, size_t n)
 {
-	char **v = calloc(n + 1, sizeof(char *));
-	size_t i;
+	char **v = calloc(2 * n + 1, sizeof(char *));
+	size_t i, k = 0;
 	int err = 0;
 
 	if (!v)
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		itarget t;
-		/* Resolve when possible (a directory, a symbol's qualified name); else as written.
-		 */
-		if ((err = braid_intent__target_resolve(&t, ctx, agent, targets[i])) < 0) {
+		if ((err = braid_intent__target_parse_lexical(&t, targets[i])) < 0)
+			break;
+		if (t.kind == ITARGET_SYMBOL) {
+			itarget rt;
+			if (braid_intent__target_resolve(&rt, ctx, agent, targets[i]) == 0) {
+				braid_intent__target_clear(&t);
+				t = rt;
+			}
 			braid_error_clear();
-			if ((err = braid_intent__target_parse_lexical(&t, targets[i])) < 0)
-				break;
+		} else if (t.kind == ITARGET_FILE) {
+			char *dir = braid_sprintf_alloc("%s/", t.path);
+			itarget g;
+			if (!dir) {
+				err = BRAID_ENOMEM;
+			} else if ((err = braid_intent__target_parse_lexical(&g, dir)) == 0) {
+				v[k++] = g.target;
+				g.target = NULL;
+				braid_intent__target_clear(&g);
+			}
+			free(dir);
 		}
-		v[i] = t.target;
+		v[k++] = t.target;
 		t.target = NULL;
 		braid_intent__target_clear(&t);
 	}
@@ -1632,13 +2115,14 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 	sqlite3_stmt *st;
 	json_t *gone = NULL;
 	int64_t *ids = NULL;
+	tlist freed = {0};
 	size_t n = 0, i;
 	int err = 0, rc;
 
 	*count = 0;
 	if ((err = braid_store__stmt(
 	         &st, ctx->store,
-	         "SELECT id, target, token, level, implicit, request_id FROM "
+	         "SELECT id, target, token, level, implicit, request_id, kind, path, symbol FROM "
 	         "intent_holds WHERE agent_id = ?1 AND (?2 = 0 OR token = ?2)")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
@@ -1657,6 +2141,11 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 		}
 		ids = nv;
 		ids[n++] = sqlite3_column_int64(st, 0);
+		{
+			itarget ft = view_target(st, 6, 7, 8, 3);
+			if ((err = tlist_push(&freed, &ft)) < 0)
+				break;
+		}
 		json_array_append_new(
 		    gone, json_pack("{s:s, s:I, s:s}", "target", target, "token",
 		                    (json_int_t)sqlite3_column_int64(st, 2), "level",
@@ -1681,6 +2170,13 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 		         "= ?1 AND o.token = intent_holds.token AND o.implicit = 0)")) == 0) {
 			sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
 			err = braid_store__step_done(ctx->store, st, "cannot release an intent");
+			if (!err && sqlite3_changes(ctx->store->db) > 0) {
+				itarget ft = {0};
+				ft.kind = ITARGET_STRUCTURE;
+				ft.path = (char *)"";
+				ft.level = 4;
+				err = tlist_push(&freed, &ft);
+			}
 		}
 	}
 	if (!err && withdraw_waits) {
@@ -1706,15 +2202,18 @@ static int release_locked(size_t *count, braid_ctx *ctx, const char *agent, char
 			}
 			sqlite3_reset(st);
 			for (i = 0; i < nd && !err; i++)
-				err = drop_request(ctx, drop[i]);
+				err = drop_request(ctx, drop[i], 1);
 			free(drop);
 		}
 	}
+	if (!err)
+		err = wake_tlist(ctx, &freed, 0, braid_time_now_ms());
 	if (!err && n && log_routine(ctx)) {
 		err = record_op(ctx, agent, "intent.release", json_pack("{s:o}", "released", gone));
 		gone = NULL;
 	}
 	json_decref(gone);
+	tlist_free(&freed);
 	free(ids);
 	if (!err)
 		*count = n;
@@ -1731,7 +2230,7 @@ int braid_intent_release(size_t *released, braid_ctx *ctx, const char *const *ta
 	int err;
 
 	BRAID_ASSERT_ARG(ctx && (targets || !ntargets));
-	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
+	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
 		return err;
 	if (ntargets && (err = canonical_targets(&names, ctx, agent, targets, ntargets)) < 0)
 		return err;
@@ -1759,7 +2258,7 @@ int braid_intent_release_token(braid_ctx *ctx, int64_t token)
 	int err;
 
 	BRAID_ASSERT_ARG(ctx && token > 0);
-	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
+	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
 		return err;
 	if ((err = itxn_begin(&tx, ctx)) < 0)
 		return err;
@@ -1781,6 +2280,10 @@ int braid_intent_release_token(braid_ctx *ctx, int64_t token)
 
 int braid_intent__release_internal(size_t *count, braid_ctx *ctx, const char *agent, char **names)
 {
+	int err;
+
+	if ((err = icfg_load(ctx)) < 0)
+		return err;
 	return release_locked(count, ctx, agent, names, 0, 0);
 }
 
@@ -1790,17 +2293,21 @@ static int has_waiters(int *out, braid_ctx *ctx, const itarget *t, const char *m
 	sqlite3_stmt *st;
 	int err, rc;
 
+	int pass;
+
 	*out = 0;
-	if ((err = wait_candidates(&st, ctx, t, me, now, INT64_MAX)) < 0)
-		return err;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		itarget q = view_target(st, 6, 7, 8, 9);
-		if (braid_intent__overlap(t, &q)) {
-			*out = 1;
-			break;
+	for (pass = 0; pass < npasses(t) && !*out; pass++) {
+		if ((err = wait_candidates(&st, ctx, t, me, now, INT64_MAX, pass)) < 0)
+			return err;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			itarget q = view_target(st, 6, 7, 8, 9);
+			if (braid_intent__overlap(t, &q)) {
+				*out = 1;
+				break;
+			}
 		}
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return 0;
 }
 
@@ -1816,11 +2323,11 @@ int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targe
 	int err, rc;
 
 	BRAID_ASSERT_ARG(ctx && (targets || !ntargets));
-	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0)
+	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
 		return err;
 	if (ttl_ms <= 0)
-		ttl_ms = cfg_duration(ctx, "intent.ttl", DEFAULT_TTL_MS);
-	max_lease = cfg_duration(ctx, "intent.max-lease", DEFAULT_MAX_LEASE_MS);
+		ttl_ms = ((istate *)ctx->intent)->cfg.ttl_ms;
+	max_lease = ((istate *)ctx->intent)->cfg.max_lease_ms;
 	if (ntargets && (err = canonical_targets(&names, ctx, agent, targets, ntargets)) < 0)
 		return err;
 	if ((err = itxn_begin(&tx, ctx)) < 0)
@@ -1898,6 +2405,8 @@ int braid_intent_list(braid_intent_table **out, braid_ctx *ctx)
 	int err = 0, rc;
 	size_t i, j;
 
+	if ((err = icfg_load(ctx)) < 0)
+		return err;
 	if (!(tb = calloc(1, sizeof(*tb))))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	if ((err = itxn_begin(&tx, ctx)) < 0) {
@@ -1986,13 +2495,14 @@ int braid_intent_check_token(braid_ctx *ctx, const char *agent_id, int64_t token
 	int64_t now = braid_time_now_ms();
 	int err, rc, found = 0, mine = 0, covers = 0;
 	char *owner = NULL;
+	iread rd;
 
 	BRAID_ASSERT_ARG(ctx);
 	if (!agent_id && (err = braid_ctx_require_agent(&agent_id, ctx)) < 0)
 		return err;
 	if (token <= 0)
 		return braid_error_set(BRAID_EINVALID, "fencing token must be a positive number");
-	if ((err = read_begin(ctx)) < 0)
+	if ((err = icfg_load(ctx)) < 0 || (err = read_begin(&rd, ctx)) < 0)
 		return err;
 	if ((err = braid_store__stmt(&st, ctx->store,
 	                             "SELECT agent_id, kind, path, symbol, level FROM intent_holds "
@@ -2049,7 +2559,7 @@ int braid_intent_check_token(braid_ctx *ctx, const char *agent_id, int64_t token
 		                      "fencing token %lld does not cover '%s' with a write intent",
 		                      (long long)token, path);
 done:
-	read_end(ctx);
+	read_end(&rd, ctx);
 	free(owner);
 	return err;
 }

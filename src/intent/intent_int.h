@@ -68,6 +68,9 @@ int braid_intent__has_glob_meta(const char *s);
 
 /** The structure globs from intent.structure-globs (NULL-terminated, owned). */
 int braid_intent__structure_globs(char ***out, braid_ctx *ctx) BRAID_WARN_UNUSED;
+
+/** The same, from the setting's value (NULL: none). */
+int braid_intent__structure_globs_parse(char ***out, const char *value) BRAID_WARN_UNUSED;
 void braid_intent__strv_free(char **v);
 
 /** 1 when `path` (a file or a glob) falls under one of `globs`. */
@@ -122,5 +125,24 @@ int braid_intent__symbol_touched(const braid_intent_touch *touch, const char *sy
 
 /** A name for an agent id (owned; the id itself when unknown). */
 char *braid_intent__agent_name(braid_ctx *ctx, const char *agent_id);
+
+/*
+ * --- The turnstile (turn.c): .braid/intent.shm ---
+ */
+
+typedef struct ishm ishm;
+
+/** Map .braid/intent.shm (created zero-filled when missing). */
+int braid_intent__shm_open(ishm **out, braid_ctx *ctx) BRAID_WARN_UNUSED;
+void braid_intent__shm_close(ishm *s);
+
+/** Draw a ticket and wait for its turn (FIFO); returns the ticket for turn_give. */
+uint32_t braid_intent__turn_take(ishm *s);
+void braid_intent__turn_give(ishm *s, uint32_t ticket);
+
+/** The wake word of a waiting request: read it, look, then wait while it is unchanged. */
+uint32_t braid_intent__wake_seq(ishm *s, int64_t req_id);
+void braid_intent__wake_wait(ishm *s, int64_t req_id, uint32_t seq, int64_t timeout_us);
+void braid_intent__wake(ishm *s, int64_t req_id);
 
 #endif

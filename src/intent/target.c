@@ -661,18 +661,15 @@ void braid_intent__strv_free(char **v)
 	free(v);
 }
 
-int braid_intent__structure_globs(char ***out, braid_ctx *ctx)
+int braid_intent__structure_globs_parse(char ***out, const char *value)
 {
-	char *cfg = NULL, *p, **v = NULL;
+	const char *p = value;
+	char **v = NULL;
 	size_t n = 0;
-	int err;
 
 	*out = NULL;
-	if ((err = braid_ctx_config_string(&cfg, ctx, "intent.structure-globs", NULL)) < 0)
-		return err;
-	if (!cfg)
+	if (!p)
 		return 0;
-	p = cfg;
 	while (*p) {
 		size_t l;
 		char **nv;
@@ -683,14 +680,12 @@ int braid_intent__structure_globs(char ***out, braid_ctx *ctx)
 			break;
 		if (!(nv = realloc(v, (n + 2) * sizeof(*v)))) {
 			braid_intent__strv_free(v);
-			free(cfg);
 			return braid_error_set(BRAID_ENOMEM, "out of memory");
 		}
 		v = nv;
 		if (!(v[n] = braid_strndup(p, l))) {
 			v[n] = NULL;
 			braid_intent__strv_free(v);
-			free(cfg);
 			return BRAID_ENOMEM;
 		}
 		/* "dir/" means everything below dir. */
@@ -702,9 +697,21 @@ int braid_intent__structure_globs(char ***out, braid_ctx *ctx)
 		v[++n] = NULL;
 		p += l;
 	}
-	free(cfg);
 	*out = v;
 	return 0;
+}
+
+int braid_intent__structure_globs(char ***out, braid_ctx *ctx)
+{
+	char *cfg = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = braid_ctx_config_string(&cfg, ctx, "intent.structure-globs", NULL)) < 0)
+		return err;
+	err = braid_intent__structure_globs_parse(out, cfg);
+	free(cfg);
+	return err;
 }
 
 int braid_intent__is_structure_path(char **globs, const char *path, int is_glob)

@@ -11,6 +11,7 @@
 #include "braid/hash.h"
 #include "braid/op.h"
 #include "ctx/ctx_int.h"
+#include "op/op_int.h"
 #include "util/buf.h"
 #include "util/time.h"
 
@@ -99,20 +100,57 @@ static int load_heads(char ***out, size_t *n, braid_ctx *ctx)
 	return 0;
 }
 
-int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
-                    const char *payload_json)
+/*
+ * Kinds that may be recorded without a signature of their own (routine lock
+ * grants and releases, include/braid/intent.h): such an op is sealed by the
+ * signature of any later op, whose id commits to it through its parents, and
+ * at least every SEAL_EVERY ops one of them is signed itself, so the unsealed
+ * tail of the log is never long. Every other op is signed when recorded.
+ */
+static const char *const routine_kinds[] = {"intent.grant", "intent.release"};
+#define SEAL_EVERY 64
+
+static int is_routine_kind(const char *kind)
 {
-	char *payload = NULL, **parents = NULL, *parents_json = NULL;
+	size_t i;
+	for (i = 0; i < BRAID_ARRAY_SIZE(routine_kinds); i++)
+		if (!strcmp(kind, routine_kinds[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * By default every op carries its agent's own signature (DESIGN.md). With
+ * `op.signing = sealed` in .braid/config, routine lock ops are recorded
+ * unsigned and sealed by the next signed op: a third of the cost of a lock
+ * grant, for deployments that trade per-op signatures for lock throughput.
+ */
+static int is_sealed_kind(braid_ctx *ctx, const char *kind)
+{
+	char *mode = NULL;
+	int sealed;
+
+	if (!is_routine_kind(kind))
+		return 0;
+	if (braid_ctx_config_string(&mode, ctx, "op.signing", "each") < 0)
+		return 0;
+	sealed = mode && !strcmp(mode, "sealed");
+	free(mode);
+	return sealed;
+}
+
+static int record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+                  char *payload, int routine)
+{
+	char **parents = NULL;
 	size_t nparents = 0, i;
 	unsigned char digest[BRAID_HASH_SIZE], sig[BRAID_SIG_SIZE];
-	char idhex[BRAID_HASH_HEXSIZE + 1], sighex[BRAID_SIG_HEXSIZE + 1];
+	char idhex[BRAID_HASH_HEXSIZE + 1], sighex[BRAID_SIG_HEXSIZE + 1] = "";
+	braid_buf pj = BRAID_BUF_INIT;
 	sqlite3_stmt *st;
-	json_t *pj = NULL;
-	int err, own_txn = !ctx->store->in_txn;
+	int err, own_txn = !ctx->store->in_txn, rc = 0;
+	int64_t seq;
 
-	BRAID_ASSERT_ARG(agent_id && kind);
-	if ((err = canonical_payload(&payload, payload_json)) < 0)
-		return err;
 	if (own_txn && (err = braid_store_begin(ctx->store)) < 0)
 		goto done;
 	if ((err = load_heads(&parents, &nparents, ctx)) < 0)
@@ -121,16 +159,17 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 		qsort(parents, nparents, sizeof(*parents), cmp_str);
 	op_digest(digest, parents, nparents, agent_id, kind, payload);
 	braid_hex_encode(idhex, digest, sizeof(digest));
-	if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
-		goto fail;
-	braid_hex_encode(sighex, sig, sizeof(sig));
-	if (!(pj = json_array())) {
-		err = braid_error_set(BRAID_ENOMEM, "out of memory");
-		goto fail;
+	if (!routine) {
+		if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
+			goto fail;
+		braid_hex_encode(sighex, sig, sizeof(sig));
 	}
+	/* Parent ids are hex: the JSON array needs no escaping. */
+	rc |= braid_buf_putc(&pj, '[');
 	for (i = 0; i < nparents; i++)
-		json_array_append_new(pj, json_string(parents[i]));
-	if (!(parents_json = json_dumps(pj, JSON_COMPACT))) {
+		rc |= braid_buf_printf(&pj, "%s\"%s\"", i ? "," : "", parents[i]);
+	rc |= braid_buf_putc(&pj, ']');
+	if (rc < 0) {
 		err = braid_error_set(BRAID_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -142,13 +181,28 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 	sqlite3_bind_text(st, 1, idhex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, agent_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, parents_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pj.ptr, (int)pj.size, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, sighex, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, braid_time_now_ms());
 	if ((err = braid_store__step_done(ctx->store, st, "cannot record op")) < 0)
 		goto fail;
-	if ((err = braid_store__exec(ctx->store, "DELETE FROM op_heads")) < 0 ||
+	seq = sqlite3_last_insert_rowid(ctx->store->db);
+	if (routine && sqlite3_changes(ctx->store->db) == 1 && seq % SEAL_EVERY == 0) {
+		/* Every SEAL_EVERY-th op is signed even when routine: it seals the ones before. */
+		if ((err = braid_agent_sign(sig, ctx, agent_id, digest, sizeof(digest))) < 0)
+			goto fail;
+		braid_hex_encode(sighex, sig, sizeof(sig));
+		if ((err = braid_store__stmt(&st, ctx->store,
+		                             "UPDATE ops SET signature = ? WHERE seq = ?")) < 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, sighex, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seq);
+		if ((err = braid_store__step_done(ctx->store, st, "cannot record op")) < 0)
+			goto fail;
+	}
+	if ((err = braid_store__stmt(&st, ctx->store, "DELETE FROM op_heads")) < 0 ||
+	    (err = braid_store__step_done(ctx->store, st, "cannot record op head")) < 0 ||
 	    (err = braid_store__stmt(&st, ctx->store, "INSERT INTO op_heads(id) VALUES (?)")) < 0)
 		goto fail;
 	sqlite3_bind_text(st, 1, idhex, -1, SQLITE_STATIC);
@@ -163,10 +217,37 @@ fail:
 	if (own_txn)
 		braid_store_rollback(ctx->store);
 done:
-	json_decref(pj);
-	free(parents_json);
+	braid_buf_dispose(&pj);
 	free_strv(parents, nparents);
+	return err;
+}
+
+int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+                    const char *payload_json)
+{
+	char *payload = NULL;
+	int err;
+
+	BRAID_ASSERT_ARG(agent_id && kind);
+	if ((err = canonical_payload(&payload, payload_json)) < 0)
+		return err;
+	err = record(id_out, ctx, agent_id, kind, payload, 0);
 	free(payload);
+	return err;
+}
+
+int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+                          const json_t *payload)
+{
+	char *s;
+	int err;
+
+	BRAID_ASSERT_ARG(agent_id && kind && payload && json_is_object(payload));
+	/* The canonical form, as canonical_payload makes it. */
+	if (!(s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	err = record(id_out, ctx, agent_id, kind, s, is_sealed_kind(ctx, kind));
+	free(s);
 	return err;
 }
 
@@ -314,8 +395,8 @@ int braid_op_list_recent(braid_op_list **out, braid_ctx *ctx, const char *kind, 
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT " OP_COLS " FROM ops WHERE (?1 IS NULL OR kind = ?1) "
-				     "ORDER BY seq DESC LIMIT ?2")) < 0)
+	                             "SELECT " OP_COLS " FROM ops WHERE (?1 IS NULL OR kind = ?1) "
+	                             "ORDER BY seq DESC LIMIT ?2")) < 0)
 		return err;
 	braid_store__bind_text(st, 1, kind);
 	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
@@ -328,8 +409,8 @@ int braid_op_list_since(braid_op_list **out, braid_ctx *ctx, int64_t after_seq, 
 	int err;
 
 	if ((err = braid_store__stmt(&st, ctx->store,
-				     "SELECT " OP_COLS " FROM ops WHERE seq > ?1 "
-				     "ORDER BY seq LIMIT ?2")) < 0)
+	                             "SELECT " OP_COLS " FROM ops WHERE seq > ?1 "
+	                             "ORDER BY seq LIMIT ?2")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, after_seq);
 	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
@@ -362,21 +443,68 @@ static void note_problem(braid_op_verify_report *r, const char *fmt, const char 
 		r->first_problem = braid_sprintf_alloc(fmt, id);
 }
 
+/* A set of op ids (open addressing), for the seal check. */
+typedef struct idset {
+	char **v;
+	size_t cap, n;
+} idset;
+
+static size_t idset_slot(const idset *s, const char *id)
+{
+	size_t h = 0, i;
+	for (i = 0; id[i] && i < 16; i++)
+		h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+	h &= s->cap - 1;
+	while (s->v[h] && strcmp(s->v[h], id))
+		h = (h + 1) & (s->cap - 1);
+	return h;
+}
+
+static int idset_init(idset *s, size_t n)
+{
+	s->cap = 16;
+	while (s->cap < n * 2 + 16)
+		s->cap *= 2;
+	s->n = 0;
+	return (s->v = calloc(s->cap, sizeof(char *))) ? 0 : BRAID_ENOMEM;
+}
+
+static void idset_add(idset *s, char *id) /* borrowed */
+{
+	size_t h = idset_slot(s, id);
+	if (!s->v[h] && s->n + 1 < s->cap) {
+		s->v[h] = id;
+		s->n++;
+	}
+}
+
+static int idset_has(const idset *s, const char *id)
+{
+	return s->v[idset_slot(s, id)] != NULL;
+}
+
 int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
 {
 	braid_op_list *all = NULL;
 	braid_op_verify_report r = {0};
+	idset sealed = {0};
 	size_t i, j;
 	int err;
 
 	if ((err = braid_op_list_recent(&all, ctx, NULL, 0)) < 0)
 		return err;
+	if (idset_init(&sealed, all->count) < 0) {
+		braid_op_list_free(all);
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	}
+	/* Newest first: an op is sealed when a signed op descends from it. */
 	for (i = 0; i < all->count; i++) {
 		braid_op *op = &all->items[i];
 		unsigned char digest[BRAID_HASH_SIZE], sig[BRAID_SIG_SIZE];
 		char hex[BRAID_HASH_HEXSIZE + 1];
 		braid_agent *agent = NULL;
 		char *canon = NULL;
+		int is_sealed = idset_has(&sealed, op->id);
 
 		r.checked++;
 		if (op->nparents > 1)
@@ -395,15 +523,23 @@ int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
 			note_problem(&r, "op %.12s: id does not match its content", op->id);
 			continue;
 		}
-		if (braid_agent_lookup(&agent, ctx, op->agent_id) < 0 ||
-		    braid_hex_decode(sig, sizeof(sig), op->signature) < 0 ||
-		    braid_agent_verify(agent->pubkey, sig, digest, sizeof(digest)) < 0) {
+		if (!*op->signature && is_routine_kind(op->kind)) {
+			/* Sealed by a later signed op, or in the log's unsealed tail. */
+			if (!is_sealed)
+				r.unsealed++;
+		} else if (braid_agent_lookup(&agent, ctx, op->agent_id) < 0 ||
+		           braid_hex_decode(sig, sizeof(sig), op->signature) < 0 ||
+		           braid_agent_verify(agent->pubkey, sig, digest, sizeof(digest)) < 0) {
 			r.bad_signature++;
 			note_problem(&r, "op %.12s: signature does not verify", op->id);
+		} else {
+			is_sealed = 1;
 		}
 		braid_agent_free(agent);
 		for (j = 0; j < op->nparents; j++) {
 			braid_op *p = NULL;
+			if (is_sealed)
+				idset_add(&sealed, op->parents[j]);
 			if (braid_op_get(&p, ctx, op->parents[j]) < 0) {
 				r.missing_parent++;
 				note_problem(&r, "op %.12s: a parent op is missing", op->id);
@@ -411,6 +547,7 @@ int braid_op_verify_all(braid_op_verify_report *out, braid_ctx *ctx)
 			braid_op_free(p);
 		}
 	}
+	free(sealed.v);
 	braid_op_list_free(all);
 	braid_error_clear();
 	*out = r;

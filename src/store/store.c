@@ -185,6 +185,19 @@ void braid_store_free(braid_store *store)
 	free(store);
 }
 
+/* Run one of the transaction statements, prepared once per store (parsing them is not free). */
+static int txn_stmt(braid_store *store, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (braid_store__stmt(&st, store, sql) < 0)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int braid_store_begin(braid_store *store)
 {
 	if (store->in_txn)
@@ -195,7 +208,7 @@ int braid_store_begin(braid_store *store)
 	 */
 	int64_t deadline = braid_time_mono_ms() + BUSY_TIMEOUT_MS;
 	for (;;) {
-		int rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		int rc = txn_stmt(store, "BEGIN IMMEDIATE");
 		if (rc == SQLITE_OK)
 			break;
 		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || braid_time_mono_ms() > deadline)
@@ -211,7 +224,7 @@ int braid_store_commit(braid_store *store)
 	int64_t deadline = braid_time_mono_ms() + BUSY_TIMEOUT_MS;
 
 	for (;;) {
-		int rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+		int rc = txn_stmt(store, "COMMIT");
 		if (rc == SQLITE_OK)
 			break;
 		if (rc != SQLITE_BUSY || braid_time_mono_ms() > deadline) {
@@ -228,7 +241,8 @@ int braid_store_commit(braid_store *store)
 void braid_store_rollback(braid_store *store)
 {
 	if (store->in_txn) {
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		if (txn_stmt(store, "ROLLBACK") != SQLITE_OK)
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 		store->in_txn = 0;
 	}
 }
