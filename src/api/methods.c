@@ -639,8 +639,7 @@ static int m_op_verify(braid_api_result *r, braid_ctx *ctx, const json_t *args,
 	                      (json_int_t)v.checked, "bad_id", (json_int_t)v.bad_id,
 	                      "bad_signature", (json_int_t)v.bad_signature, "missing_parent",
 	                      (json_int_t)v.missing_parent, "unsealed", (json_int_t)v.unsealed,
-	                      "first_problem", v.first_problem))) ==
-	    0)
+	                      "first_problem", v.first_problem))) == 0)
 		err =
 		    bad ? braid_api__text(r, "op log damaged: %s", v.first_problem)
 		        : braid_api__text(r, "op log ok: %zu ops, every id and signature verifies",
