@@ -763,6 +763,9 @@ int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
 	f.lo.base_label = in->base_label ? in->base_label : "base";
 	f.lo.theirs_label = in->theirs_label ? in->theirs_label : "submitted";
 	f.lo.union_driver = f.driver == DRIVER_UNION;
+	/* edits that only touch are decided together, as git does; the union
+	 * driver keeps commuting them (it would otherwise duplicate lines) */
+	f.lo.touching = !f.lo.union_driver;
 	f.merged = (braid_buf)BRAID_BUF_INIT;
 	f.regions = (braid_merge__regions)BRAID_MERGE__REGIONS_INIT;
 

@@ -31,12 +31,14 @@ static int ends_open(const braid_merge__text *side, const braid_diff_hunk *h)
 
 /* Whether hunks x and y of different sides must be decided together. */
 static int interact(const braid_diff_hunk *x, const braid_merge__text *tx, const braid_diff_hunk *y,
-                    const braid_merge__text *ty, int tokens)
+                    const braid_merge__text *ty, int tokens, int touching)
 {
 	int xins = x->old_start == x->old_end, yins = y->old_start == y->old_end;
 
 	if (xins && yins)
 		return x->old_start == y->old_start;
+	if (touching && (x->old_end == y->old_start || y->old_end == x->old_start))
+		return 1;
 	if (tokens)
 		goto ranges;
 	/* an insertion right after an edit that dropped the final newline
@@ -57,14 +59,14 @@ ranges:
 /* Does candidate c interact with any of grp[lo, hi) (sorted, disjoint)? */
 static int interacts_with(const braid_diff_hunk *c, const braid_merge__text *tc,
                           const braid_diff_hunk *grp, size_t lo, size_t hi,
-                          const braid_merge__text *tg, int tokens)
+                          const braid_merge__text *tg, int tokens, int touching)
 {
 	size_t k;
 
 	for (k = hi; k-- > lo;) {
 		if (grp[k].old_end < c->old_start)
 			break;
-		if (interact(c, tc, &grp[k], tg, tokens))
+		if (interact(c, tc, &grp[k], tg, tokens, touching))
 			return 1;
 	}
 	return 0;
@@ -256,6 +258,7 @@ static int merge_groups(struct m3 *m, int *clean)
 {
 	size_t i = 0, j = 0, pos = 0;
 	int one_side_only = !m->no || !m->nt, err;
+	int touching = !m->tokens && m->o->touching;
 
 	*clean = 1;
 	while (i < m->no || j < m->nt) {
@@ -272,12 +275,12 @@ static int merge_groups(struct m3 *m, int *clean)
 		do {
 			grew = 0;
 			if (j < m->nt && interacts_with(&m->ht[j], &m->theirs, m->ho, i0, i,
-			                                &m->ours, m->tokens)) {
+			                                &m->ours, m->tokens, touching)) {
 				j++;
 				grew = 1;
 			}
 			if (i < m->no && interacts_with(&m->ho[i], &m->ours, m->ht, j0, j,
-			                                &m->theirs, m->tokens)) {
+			                                &m->theirs, m->tokens, touching)) {
 				i++;
 				grew = 1;
 			}
