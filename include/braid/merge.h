@@ -62,6 +62,7 @@ typedef enum braid_merge_kind {
 	BRAID_KIND_STRUCTURAL,        /**< merged by the syntax tier */
 	BRAID_KIND_RENAME_CARRIED,    /**< a rename was carried to new references */
 	BRAID_KIND_DRIVER,            /**< merged by a named merge driver (union, braid-json) */
+	BRAID_KIND_SUBSUMED,          /**< one side's change contains the other's; the larger kept */
 } braid_merge_kind;
 
 /** Stable lowercase names: "merge", "conflict"...; "content", "add/add", "modify/delete"... */

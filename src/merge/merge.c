@@ -70,6 +70,8 @@ const char *braid_merge_kind_name(braid_merge_kind k)
 		return "rename-carried";
 	case BRAID_KIND_DRIVER:
 		return "driver";
+	case BRAID_KIND_SUBSUMED:
+		return "subsumed";
 	}
 	return "unknown";
 }

@@ -116,6 +116,35 @@ TEST(merge_adjacent_edits_conflict_as_in_git)
 	check_clean("a\nb\nc\nd\n", "a\nx\nb\nc\nd\n", "a\nb\nC\nd\n", "a\nx\nb\nC\nd\n");
 }
 
+TEST(merge_contained_change_takes_larger_side)
+{
+	braid_merge_result *r;
+
+	/* submitted's change (b -> B) is part of main's (b -> B, B2): main's lines */
+	r = merge("a\nb\nc\n", "a\nB\nB2\nc\n", "a\nB\nc\n");
+	CHECK_INT(r->clean, 1);
+	CHECK_STR(r->merged, "a\nB\nB2\nc\n");
+	CHECK_INT(r->nregions, 1);
+	CHECK_INT(r->regions[0].kind, BRAID_KIND_SUBSUMED);
+	CHECK_STR(r->regions[0].description,
+	          "submitted's change to line 2 is part of main's; kept main's lines");
+	braid_merge_result_free(r);
+	/* and the other way round */
+	check_clean("a\nb\nc\n", "a\nx\nc\n", "a\np\nx\nq\nc\n", "a\np\nx\nq\nc\n");
+	/* a deletion is not contained in a change of the same line */
+	r = merge("a\nb\nc\n", "a\nc\n", "a\nb2\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+	/* nor is a change whose only line has no letter or digit */
+	r = merge("a\nb\nc\n", "a\n}\nc\n", "a\n}\nd\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+	/* lines in another order are not contained */
+	r = merge("a\nb\nc\n", "a\nx\ny\nc\n", "a\ny\nx\nz\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+}
+
 TEST(merge_identical_edits_merge_once)
 {
 	braid_merge_result *r;
@@ -615,5 +644,6 @@ TEST(merge_names)
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_BINARY), "binary");
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_ONE_SIDE), "one-side");
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_DRIVER), "driver");
+	CHECK_STR(braid_merge_kind_name(BRAID_KIND_SUBSUMED), "subsumed");
 	CHECK_STR(braid_merge_kind_name((braid_merge_kind)99), "unknown");
 }
