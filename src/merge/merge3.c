@@ -1,14 +1,15 @@
 /*
  * merge3.c: the line tier, a diff3-equivalent three-way merge. Both sides
- * are diffed against the base; hunks of different sides that overlap (or
- * that would insert into, or at the same point as, each other's edit) are
- * grouped into one region, chaining as diff3 does; every other hunk
- * commutes and is applied as is. Unlike git, edits that merely touch
- * (adjacent lines, an insertion at the boundary of another edit) merge:
- * braid's rule is that non-overlapping ranges commute. A region both sides
- * changed to the same lines merges once; any other two-sided region is a
- * conflict, written with diff3-style markers (or kept ours-then-theirs by
- * the union driver).
+ * are diffed against the base; hunks of different sides that overlap or
+ * touch (or that would insert into, or at the same point as, each other's
+ * edit) are grouped into one region, chaining as diff3 does; every other
+ * hunk commutes and is applied as is. Touching edits are grouped as git
+ * groups them; whether they lie in different declarations is the structure
+ * tier's question (the union driver and token merges let them commute). A
+ * region both sides changed to the same lines merges once; on a last pass,
+ * a region where one side's change is contained in the other's takes the
+ * larger side; any other two-sided region is a conflict, written with
+ * diff3-style markers (or kept ours-then-theirs by the union driver).
  */
 #include "merge/merge_int.h"
 
