@@ -619,9 +619,7 @@ static int carry(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1)
-		return 0;
-	if (!sr.clean || !sr.note) {
+	if (err == 1 || !sr.clean || !sr.note) {
 		braid_merge__sresult_release(&sr);
 		return 0;
 	}
@@ -710,16 +708,19 @@ static int refine(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1)
-		return braid_merge__annotate(&f->regions, f->in, lang);
+	if (err == 1) {
+		err = braid_merge__annotate(&f->regions, f->in, lang, &sr);
+		braid_merge__sresult_release(&sr);
+		return err;
+	}
 	if (!sr.clean && (!within_line_conflicts(f, first, &sr) ||
 	                  conflict_bytes(&sr.regions, 0) > conflict_bytes(&f->regions, first))) {
 		/* the line tier's conflicts are finer: keep them, named by structure */
 		err = name_from(f, first, &sr);
+		if (err == 0)
+			err = braid_merge__annotate(&f->regions, f->in, lang, &sr);
 		braid_merge__sresult_release(&sr);
-		if (err < 0)
-			return err;
-		return braid_merge__annotate(&f->regions, f->in, lang);
+		return err;
 	}
 	return adopt(f, first, &sr);
 }

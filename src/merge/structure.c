@@ -2961,6 +2961,10 @@ void braid_merge__sresult_release(braid_merge__sresult *res)
 	braid_merge__regions_dispose(&res->regions);
 	free(res->note);
 	res->note = NULL;
+	braid_symbol_list_free(res->syms[0]);
+	braid_symbol_list_free(res->syms[1]);
+	res->syms[0] = res->syms[1] = NULL;
+	res->parsed = 0;
 }
 
 static int rename_note(struct sm *sm, braid_buf *n)
@@ -3064,6 +3068,13 @@ int braid_merge__structure(braid_merge__sresult *res, const braid_merge_input *i
 done:
 	if (err != 0)
 		braid_merge__sresult_release(res);
+	if (err >= 0 && sm.v[1].tree && sm.v[2].tree) {
+		/* the symbols of ours and theirs, for naming conflicts without parsing again */
+		res->syms[0] = sm.v[1].syms;
+		res->syms[1] = sm.v[2].syms;
+		sm.v[1].syms = sm.v[2].syms = NULL;
+		res->parsed = 1;
+	}
 	sm_release(&sm);
 	return err;
 }
@@ -3071,22 +3082,25 @@ done:
 /* ------------------------------------------------------------- annotate */
 
 int braid_merge__annotate(braid_merge__regions *regions, const braid_merge_input *in,
-                          const char *lang)
+                          const char *lang, const braid_merge__sresult *pre)
 {
 	braid_syntax_tree *t[2] = {NULL, NULL};
-	braid_symbol_list *s[2] = {NULL, NULL};
+	braid_symbol_list *own[2] = {NULL, NULL};
+	braid_symbol_list *const *s = own;
 	const char *src[2] = {in->ours, in->theirs};
 	size_t len[2] = {in->ours_len, in->theirs_len}, i, r, k;
 	int err = 0;
 
-	for (i = 0; i < 2; i++) {
+	if (pre && pre->parsed)
+		s = pre->syms;
+	for (i = 0; i < 2 && s == own; i++) {
 		if (!src[i])
 			continue;
 		if (braid_syntax_parse(&t[i], lang, src[i], len[i]) < 0) {
 			braid_error_clear();
 			continue;
 		}
-		if ((err = braid_syntax_symbols(&s[i], t[i])) < 0)
+		if ((err = braid_syntax_symbols(&own[i], t[i])) < 0)
 			goto done;
 	}
 	for (r = 0; r < regions->n && err == 0; r++) {
@@ -3126,7 +3140,7 @@ int braid_merge__annotate(braid_merge__regions *regions, const braid_merge_input
 	}
 done:
 	for (i = 0; i < 2; i++) {
-		braid_symbol_list_free(s[i]);
+		braid_symbol_list_free(own[i]);
 		braid_syntax_tree_free(t[i]);
 	}
 	return err;
