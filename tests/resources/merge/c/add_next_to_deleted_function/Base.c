@@ -1,0 +1,11 @@
+#include <stdio.h>
+
+static int old_helper(int x)
+{
+	return x * 2;
+}
+
+int main(void)
+{
+	return 0;
+}
