@@ -13,6 +13,38 @@ static void progress(void *payload, const char *what, long waited_ms)
 	cli_progress("braid: %s (%lds)\n", what, waited_ms / 1000);
 }
 
+/* A submission the gate rejected: say why, where the log is, and its end. */
+static void print_failed(long long id, const char *detail, const char *target)
+{
+	json_t *d = detail ? json_loads(detail, 0, NULL) : NULL;
+	json_t *v = json_object_get(d, "verification");
+	const char *tail = json_string_value(json_object_get(v, "log_tail"));
+
+	if (!v) {
+		printf("submission %lld failed\n%s\n", id, detail ? detail : "");
+		json_decref(d);
+		return;
+	}
+	printf(
+	    "submission %lld failed verification: %s (exit %d, gate run %lld); %s is untouched\n",
+	    id, json_string_value(json_object_get(v, "error")),
+	    (int)json_integer_value(json_object_get(v, "exit")),
+	    (long long)json_integer_value(json_object_get(v, "run")), target);
+	printf("log: .braid/%s/log\n", json_string_value(json_object_get(v, "log")));
+	if (tail && *tail) {
+		const char *p = tail + strlen(tail);
+		int n = 0;
+		while (p > tail && n <= 25)
+			if (*--p == '\n')
+				n++;
+		printf("--- end of the log ---\n%s%s", p == tail ? p : p + 1,
+		       tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+	}
+	printf("next: fix it in this workspace and submit again ('braid show %lld' for details)\n",
+	       id);
+	json_decref(d);
+}
+
 static const cli_opt submit_opts[] = {
     {"message", 'm', 1, "describe the work (the commit message)"},
     {"no-wait", 0, 0, "queue the submission and return without waiting for it to land"},
@@ -98,15 +130,19 @@ static int cmd_submit(cli_args *a)
 		printf(
 		    "next: 'braid conflicts show %s', then 'braid resolve %s' and submit again\n",
 		    r->conflict_id, r->conflict_id);
+	} else if (!strcmp(r->state, "failed")) {
+		print_failed((long long)r->submission_id, r->detail, braid_ctx_target_name(ctx));
 	} else if (!strcmp(r->state, "refused")) {
 		json_t *d = json_loads(r->detail, 0, NULL);
 		json_t *stale = json_object_get(d, "stale");
 		size_t i;
-		printf("submission refused; your snapshot is kept on change %s, submit again later\n"
-		       "%s\n",
-		       r->change_id, json_string_value(json_object_get(d, "message")));
+		printf(
+		    "submission refused; your snapshot is kept on change %s, submit again later\n"
+		    "%s\n",
+		    r->change_id, json_string_value(json_object_get(d, "message")));
 		for (i = 0; i < json_array_size(stale); i++) {
-			const char *diff = json_string_value(json_object_get(json_array_get(stale, i), "diff"));
+			const char *diff =
+			    json_string_value(json_object_get(json_array_get(stale, i), "diff"));
 			if (diff)
 				printf("%s\n", diff);
 		}
@@ -174,7 +210,10 @@ CLI_COMMAND(submit, "submit", cmd_submit, submit_opts, "[-m MSG] [--no-wait] [--
             "Run inside a workspace. The snapshot is durable before braid answers. Work that\n"
             "commutes with what landed since the workspace's base lands by compare-and-swap;\n"
             "overlapping edits become a conflict object and the target branch is untouched.\n"
-            "Exit code 1 means the submission conflicted.")
+            "With a verification gate (gate.command in .braid/config) the merged tree must\n"
+            "pass it first; a failing gate leaves the target branch untouched and shows the\n"
+            "log. Exit code 1 means the submission conflicted, was refused or failed\n"
+            "verification.")
 CLI_COMMAND(update, "update", cmd_update, no_opts, "",
             "bring this workspace onto the current target branch, keeping every edit",
             "Merges main into the workspace's committed work and uncommitted edits with the same\n"

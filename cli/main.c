@@ -60,6 +60,10 @@ int main(int argc, char **argv)
 	int i = 1, used, rc;
 	cli_args args;
 
+	/* How any front in this binary (CLI, MCP, HTTP) starts a background queue driver. */
+	static const char *const driver_argv[] = {"/proc/self/exe", "queue", "drive", "--background",
+						  NULL};
+	braid_global_set_queue_driver(driver_argv);
 	if (braid_global_init() < 0) {
 		fprintf(stderr, "error: %s\n", braid_error_last());
 		return CLI_INTERNAL;

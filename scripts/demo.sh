@@ -57,13 +57,15 @@ git add -A
 git commit -qm "calc: initial"
 
 "$BRAID" init
-for a in alice bob carol dave erin; do "$BRAID" agent add "$a" >/dev/null; done
-echo "== five agents, each in its own workspace (a git worktree), editing at once"
+for a in alice bob carol dave erin; do
+	"$BRAID" agent add "$a" >/dev/null
+	"$BRAID" ws new "$a" >/dev/null
+done
+echo "== five agents, each in its own workspace (a git worktree) on the same main, editing at once"
 
 agent() { # NAME EDIT-COMMAND...
 	local name=$1
 	shift
-	"$BRAID" ws new "$name" >/dev/null
 	cd ".braid/ws/$name"
 	"$@"
 	"$BRAID" submit -m "$name: $DESC" >"../../../$name.out" 2>&1 || true

@@ -55,5 +55,10 @@ asan) dir=build-asan; opts=(-DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON -DBRAID
 *) echo "usage: scripts/setup.sh [release|asan]" >&2; exit 2 ;;
 esac
 cmake -S . -B "$dir" "${opts[@]}" >/dev/null
-cmake --build "$dir" -j"$(nproc)" >&2
+echo "setup: building $dir (log: $dir/build.log)" >&2
+if ! cmake --build "$dir" -j"$(nproc)" >"$dir/build.log" 2>&1; then
+	grep -E "error|Error" "$dir/build.log" | head -40 >&2
+	echo "setup: build failed; see $dir/build.log" >&2
+	exit 1
+fi
 echo "$dir"

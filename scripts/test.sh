@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BRAID_SETUP_TEST=1
+# The release flavour must build too (-O2 finds warnings -O0 does not); the demo uses it.
+scripts/setup.sh release >/dev/null
 dir=$(scripts/setup.sh asan | tail -n 1)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

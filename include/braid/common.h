@@ -68,6 +68,19 @@ void braid_error_clear(void);
  */
 int braid_global_init(void) BRAID_WARN_UNUSED;
 
+/**
+ * Tell braid how to start this program as a background queue driver
+ * (e.g. {"/proc/self/exe", "queue", "drive", "--background", NULL}), for
+ * submits that leave gated work queued when their options name none. The
+ * program's entry point sets it once; libraries embedding braid leave it
+ * unset (then no driver is started and the next submit or `braid queue
+ * drive` drives). `argv` must stay valid for the life of the process.
+ */
+void braid_global_set_queue_driver(const char *const *argv);
+
+/** The argv set by braid_global_set_queue_driver, or NULL. */
+const char *const *braid_global_queue_driver(void);
+
 #ifdef __cplusplus
 }
 #endif

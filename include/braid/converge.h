@@ -58,11 +58,17 @@ typedef struct braid_submit_options {
 	/** Called about once a second while waiting (may be NULL). */
 	void (*progress)(void *payload, const char *what, long waited_ms);
 	void *payload;
+	/**
+	 * With a gate: how to start a background queue driver if this submit
+	 * leaves work queued (see queue.h, braid_queue_drive_options); NULL: the
+	 * process default (braid_global_set_queue_driver), if any.
+	 */
+	const char *const *driver_argv;
 } braid_submit_options;
 
 #define BRAID_SUBMIT_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL                              \
+		BRAID_SUBMIT_OPTIONS_VERSION, NULL, 1, -1, NULL, NULL, NULL                        \
 	}
 
 typedef struct braid_submit_result {
@@ -70,7 +76,9 @@ typedef struct braid_submit_result {
 	 * "landed", "conflicted", "failed", "pending", "nothing" (no changes to
 	 * submit) or "refused" (another agent holds an L3/L4 intent on what it
 	 * touches, or a region it read changed since: `detail` says which; the
-	 * snapshot is kept on the change and submit can be retried).
+	 * snapshot is kept on the change and submit can be retried). "failed"
+	 * with a gate: `detail` has "reason": "verification" and
+	 * "verification": {run, exit, log, log_tail, ...}.
 	 */
 	char *state;
 	int64_t submission_id;

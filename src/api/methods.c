@@ -406,6 +406,17 @@ static int m_submit(braid_api_result *r, braid_ctx *ctx, const json_t *args, uns
 		                      (long long)s->submission_id, tgt,
 		                      files && *files ? files : "some files", tgt, s->conflict_id,
 		                      s->conflict_id);
+	} else if (!strcmp(s->state, "failed")) {
+		json_t *d = s->detail ? json_loads(s->detail, 0, NULL) : NULL;
+		json_t *v = json_object_get(d, "verification");
+		const char *log = json_string_value(json_object_get(v, "log"));
+		const char *tail = json_string_value(json_object_get(v, "log_tail"));
+		err = braid_api__text(r,
+		                      "submission %lld failed verification; %s is untouched. log: %s\n"
+		                      "%s\nnext: fix the failure in your workspace and submit again",
+		                      (long long)s->submission_id, tgt, log ? log : "(none)",
+		                      tail ? tail : (s->detail ? s->detail : ""));
+		json_decref(d);
 	} else
 		err = braid_api__text(r, "submission %lld %s: %s", (long long)s->submission_id,
 		                      s->state, s->detail ? s->detail : "see the queue method");

@@ -51,4 +51,42 @@ int braid_converge__checkout(git_repository *wt, const char *workdir, const git_
 int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
                                 const git_oid *main_oid, const char *path) BRAID_WARN_UNUSED;
 
+/* ---- shared by the lander (lander.c) and the speculative queue (spec.c) ---- */
+
+/** Record a conflict object for submission `s` and decide it "conflicted". */
+int braid_converge__record_conflict(braid_ctx *ctx, const braid_submission *s,
+				    const braid_tm_result *r, const git_oid *base,
+				    const git_oid *main_oid) BRAID_WARN_UNUSED;
+
+/**
+ * Decide `s` landed at `land` (main before it: `prev`): land op, landings
+ * row, workspace rotated onto a new change, root checkout carried.
+ *
+ * @param extra  JSON object text merged into the land op's payload, or NULL.
+ */
+int braid_converge__finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid *land,
+				const git_oid *prev, const char *extra) BRAID_WARN_UNUSED;
+
+/** Decide `s` failed with `detail` (JSON), recording op `op_kind` when not NULL. */
+int braid_converge__fail(braid_ctx *ctx, const braid_submission *s, const char *detail,
+			 const char *op_kind, const char *op_payload) BRAID_WARN_UNUSED;
+
+/** The commit message of a landing. */
+struct braid_buf;
+int braid_converge__land_message(struct braid_buf *msg,
+				 const braid_submission *s) BRAID_WARN_UNUSED;
+
+/** Called once a submission is durably decided: releases intents on what landed (lander.c). */
+void braid_converge__on_decided(braid_ctx *ctx, const braid_submission *s, const char *outcome);
+
+/**
+ * Gate mode: the speculative queue. With the lander lock held, decide and
+ * verify submissions until `until_id` is decided (or, with 0, until the
+ * queue is empty and no run is needed for `idle_ms`).
+ */
+int braid_converge__drive_gated(braid_ctx *ctx, int64_t until_id, long idle_ms,
+				size_t *processed,
+				void (*progress)(void *payload, const char *what, long waited_ms),
+				void *payload) BRAID_WARN_UNUSED;
+
 #endif

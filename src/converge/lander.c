@@ -12,7 +12,9 @@
  * commit, retried if main is still at expected_main, and re-merged otherwise.
  */
 #include "common.h"
+#include "braid/intent.h"
 #include "braid/op.h"
+#include "braid/queue.h"
 #include "braid/repo.h"
 #include "change/change_int.h"
 #include "conflict/conflict_int.h"
@@ -24,7 +26,10 @@
 #include "util/time.h"
 #include "workspace/workspace_int.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_CAS_ATTEMPTS 10
 
@@ -53,14 +58,16 @@ int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
 	git_revwalk_simplify_first_parent(w);
 	while (n++ < 1000 && git_revwalk_next(&id, w) == 0) {
 		char hex[GIT_OID_HEXSZ + 1];
-		if ((err = braid_store__stmt(&st, ctx->store,
+		if ((err = braid_store__stmt(
+		         &st, ctx->store,
 					     "SELECT l.agent_id, a.name, l.op_id, l.files FROM landings l"
 					     " LEFT JOIN agents a ON a.id = l.agent_id"
 					     " WHERE l.commit_id = ?")) < 0)
 			goto done;
 		sqlite3_bind_text(st, 1, braid_repo_oid_hex(hex, &id), -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			json_t *files = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+			json_t *files =
+			    json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 			size_t i;
 			int touched = 0;
 			for (i = 0; files && i < json_array_size(files); i++) {
@@ -79,9 +86,9 @@ int braid_converge__origin_json(char **out, braid_ctx *ctx, const git_oid *base,
 			/* A commit made on main outside braid: name its author instead. */
 			git_commit *c = NULL;
 			if (git_commit_lookup(&c, ctx->git, &id) == 0) {
-				json_array_append_new(arr, json_pack("{s:n, s:s, s:s}", "agent",
-								     "author", git_commit_author(c)->name,
-								     "commit", hex));
+				json_array_append_new(
+				    arr, json_pack("{s:n, s:s, s:s}", "agent", "author",
+				                   git_commit_author(c)->name, "commit", hex));
 				git_commit_free(c);
 			}
 		}
@@ -98,8 +105,9 @@ done:
 	return err;
 }
 
-static int record_conflict(braid_ctx *ctx, const braid_submission *s, const braid_tm_result *r,
-			   const git_oid *base, const git_oid *main_oid)
+int braid_converge__record_conflict(braid_ctx *ctx, const braid_submission *s,
+                                    const braid_tm_result *r, const git_oid *base,
+                                    const git_oid *main_oid)
 {
 	braid_conflict c;
 	size_t i, k = 0;
@@ -139,14 +147,15 @@ static int record_conflict(braid_ctx *ctx, const braid_submission *s, const brai
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		goto done;
 	if ((err = braid_conflict__record(&c, ctx)) < 0 ||
-	    (err = braid_converge__set_submission(ctx, s->id, "conflicted", NULL, NULL, c.id, c.op_id,
-						  detail)) < 0 ||
+	    (err = braid_converge__set_submission(ctx, s->id, "conflicted", NULL, NULL, c.id,
+	                                          c.op_id, detail)) < 0 ||
 	    (err = braid_change__set(ctx, s->change_id, "conflicted", NULL, NULL, NULL)) < 0 ||
 	    (err = braid_store_counter_add(ctx->store, "conflicted", 1)) < 0) {
 		braid_store_rollback(ctx->store);
 		goto done;
 	}
-	err = braid_store_commit(ctx->store);
+	if ((err = braid_store_commit(ctx->store)) == 0)
+		braid_converge__on_decided(ctx, s, "conflicted");
 done:
 	for (i = 0; i < k; i++) {
 		free(c.files[i].base_oid);
@@ -210,7 +219,8 @@ static void carry_root_checkout(braid_ctx *ctx, const git_oid *old_main, const g
 	co.paths.strings = paths;
 	co.paths.count = 2 * npaths;
 	if (git_checkout_tree(ctx->git, (git_object *)nc, &co) < 0) {
-		char *note = braid_sprintf_alloc("could not update the main worktree: %s",
+		char *note =
+		    braid_sprintf_alloc("could not update the main worktree: %s",
 						 git_error_last() ? git_error_last()->message : "?");
 		if (note && braid_store_meta_set(ctx->store, "root_stale", note) < 0)
 			braid_error_clear();
@@ -228,8 +238,8 @@ done:
 	git_reference_free(head);
 }
 
-static int finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid *land,
-		       const git_oid *prev)
+int braid_converge__finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid *land,
+                                const git_oid *prev, const char *extra)
 {
 	char lhex[GIT_OID_HEXSZ + 1], phex[GIT_OID_HEXSZ + 1];
 	char *payload = NULL, *land_op = NULL, *resolve_op = NULL, *new_change = NULL, *ref = NULL;
@@ -254,23 +264,33 @@ static int finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid 
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		goto done;
 	if (s->resolves) {
-		p = json_pack("{s:s, s:s, s:s, s:I}", "conflict", s->resolves, "change", s->change_id,
-			      "commit", s->head_commit, "submission", (json_int_t)s->id);
+		p = json_pack("{s:s, s:s, s:s, s:I}", "conflict", s->resolves, "change",
+		              s->change_id, "commit", s->head_commit, "submission",
+		              (json_int_t)s->id);
 		payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		json_decref(p);
-		if (!payload || (err = braid_op_record(&resolve_op, ctx, s->agent_id, "resolve",
-						       payload)) < 0 ||
+		if (!payload ||
+		    (err = braid_op_record(&resolve_op, ctx, s->agent_id, "resolve", payload)) <
+		        0 ||
 		    (err = braid_conflict__set_state(ctx, s->resolves, "resolved", resolve_op)) < 0)
 			goto rollback;
 		free(payload);
 		payload = NULL;
 	}
-	p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:O?, s:I, s:O, s:s?}", "submission",
-		      (json_int_t)s->id, "change", s->change_id, "agent", s->agent_id, "commit", lhex,
-		      "prev_main", phex, "head", s->head_commit, "files", files, "merged_regions",
+	p = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:O?, s:I, s:O, s:s?}", "submission", (json_int_t)s->id,
+	    "change", s->change_id, "agent", s->agent_id, "commit", lhex, "prev_main", phex, "head",
+	    s->head_commit, "files", files, "merged_regions",
 		      (json_int_t)(detail ? json_integer_value(json_object_get(detail, "merged_regions"))
 					  : 0),
 		      "rewrites", rewrites, "resolves", s->resolves);
+	if (p && extra) {
+		/* What verified it (gate run, batch) when a gate is configured. */
+		json_t *x = json_loads(extra, 0, NULL);
+		if (json_is_object(x))
+			json_object_update(p, x);
+		json_decref(x);
+	}
 	payload = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(p);
 	if (!payload) {
@@ -308,7 +328,8 @@ static int finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid 
 	/* The workspace continues on a fresh change based on what just landed. */
 	if (s->workspace_id && braid_workspace_get(&ws, ctx, s->workspace_id) == 0 &&
 	    !strcmp(ws->state, "active") && ws->change_id && !strcmp(ws->change_id, s->change_id)) {
-		if ((err = braid_change__create(&new_change, ctx, s->agent_id, ws->id, &head)) < 0 ||
+		if ((err = braid_change__create(&new_change, ctx, s->agent_id, ws->id, &head)) <
+		        0 ||
 		    (err = braid_workspace__set_change(ctx, ws->id, new_change)) < 0)
 			goto rollback;
 	}
@@ -319,8 +340,10 @@ static int finish_land(braid_ctx *ctx, const braid_submission *s, const git_oid 
 		goto rollback;
 	if ((err = braid_store_commit(ctx->store)) < 0)
 		goto done;
+	braid_converge__on_decided(ctx, s, "landed");
 	/* Landed work is reachable from main; its change ref is no longer needed. */
-	if ((ref = braid_change_refname(s->change_id)) && braid_repo_delete_ref(ctx->git, ref, NULL) < 0)
+	if ((ref = braid_change_refname(s->change_id)) &&
+	    braid_repo_delete_ref(ctx->git, ref, NULL) < 0)
 		braid_error_clear();
 	if (!git_oid_equal(land, prev))
 		carry_root_checkout(ctx, prev, land);
@@ -339,7 +362,7 @@ done:
 	return err;
 }
 
-static int land_message(braid_buf *msg, const braid_submission *s)
+int braid_converge__land_message(braid_buf *msg, const braid_submission *s)
 {
 	const char *m = s->message && *s->message ? s->message : "submitted work";
 	return braid_buf_printf(msg, "%s\n\nbraid: landed change %s from %s (submission %lld)\n", m,
@@ -365,7 +388,7 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 			return err;
 		BRAID_FAULT("after-merge");
 		if (!r.clean) {
-			err = record_conflict(ctx, s, &r, &base, &main_oid);
+			err = braid_converge__record_conflict(ctx, s, &r, &base, &main_oid);
 			braid_tm_result_clear(&r);
 			return err;
 		}
@@ -391,10 +414,10 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 				braid_buf msg = BRAID_BUF_INIT;
 				git_oid_cpy(&parents[0], &main_oid);
 				git_oid_cpy(&parents[1], &head);
-				err = land_message(&msg, s);
+				err = braid_converge__land_message(&msg, s);
 				if (!err)
-					err = braid_repo_commit(&land, ctx->git, &r.tree, parents, 2,
-								s->agent_name, NULL, msg.ptr);
+					err = braid_repo_commit(&land, ctx->git, &r.tree, parents,
+					                        2, s->agent_name, NULL, msg.ptr);
 				braid_buf_dispose(&msg);
 				if (err < 0)
 					goto fail;
@@ -405,10 +428,9 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 			goto fail;
 		}
 		braid_tm_result_clear(&r);
-		err = braid_converge__set_submission(ctx, s->id, "landing",
-						     braid_repo_oid_hex(lhex, &land),
-						     braid_repo_oid_hex(mhex, &main_oid), NULL, NULL,
-						     detail);
+		err = braid_converge__set_submission(
+		    ctx, s->id, "landing", braid_repo_oid_hex(lhex, &land),
+		    braid_repo_oid_hex(mhex, &main_oid), NULL, NULL, detail);
 		free(s->detail);
 		s->detail = detail;
 		if (err < 0)
@@ -418,10 +440,11 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 			err = braid_repo_cas_ref(ctx->git, ctx->target, &land, &main_oid,
 						 "braid: land");
 			if (err == BRAID_ESTALE) {
-				/* main moved outside braid's queue: merge again with the new main. */
+				/* main moved outside braid's queue: merge again with the new main.
+				 */
 				braid_error_clear();
-				if ((err = braid_converge__set_submission(ctx, s->id, "pending", NULL,
-									  NULL, NULL, NULL, NULL)) < 0)
+				if ((err = braid_converge__set_submission(
+				         ctx, s->id, "pending", NULL, NULL, NULL, NULL, NULL)) < 0)
 					return err;
 				continue;
 			}
@@ -429,7 +452,7 @@ static int merge_and_land(braid_ctx *ctx, braid_submission *s)
 				return err;
 		}
 		BRAID_FAULT("after-ref-update");
-		return finish_land(ctx, s, &land, &main_oid);
+		return braid_converge__finish_land(ctx, s, &land, &main_oid, NULL);
 	}
 	return braid_error_set(BRAID_EBUSY,
 			       "main kept moving under submission %lld (%d attempts); submit again",
@@ -448,7 +471,8 @@ static int recover_landing(braid_ctx *ctx, braid_submission *s, int *done)
 	int err, anc;
 
 	*done = 0;
-	if ((err = braid_store__stmt(&st, ctx->store,
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
 				     "SELECT land_commit, expected_main FROM submissions WHERE id = ?")) < 0)
 		return err;
 	sqlite3_bind_int64(st, 1, s->id);
@@ -470,14 +494,14 @@ static int recover_landing(braid_ctx *ctx, braid_submission *s, int *done)
 		goto done;
 	}
 	if (anc) {
-		err = finish_land(ctx, s, &land, &expected);
+		err = braid_converge__finish_land(ctx, s, &land, &expected, NULL);
 		*done = 1;
 		goto done;
 	}
 	if (git_oid_equal(&main_oid, &expected)) {
 		if ((err = braid_repo_cas_ref(ctx->git, ctx->target, &land, &expected,
 					      "braid: land (recovered)")) == 0) {
-			err = finish_land(ctx, s, &land, &expected);
+			err = braid_converge__finish_land(ctx, s, &land, &expected, NULL);
 			*done = 1;
 			goto done;
 		}
@@ -489,6 +513,52 @@ static int recover_landing(braid_ctx *ctx, braid_submission *s, int *done)
 done:
 	free(land_hex);
 	free(exp_hex);
+	return err;
+}
+
+/*
+ * The queue's hook for intents (the source design's "agent holds its lock
+ * until verification passes"): an agent's intents on what it submitted are
+ * kept while the submission waits and is verified, and released here, in
+ * whichever process decided it, once it has durably landed. A submission
+ * that failed verification or conflicted keeps them: its agent fixes the
+ * same change and submits again (leases still expire by their TTL).
+ */
+void braid_converge__on_decided(braid_ctx *ctx, const braid_submission *s, const char *outcome)
+{
+	braid_converge_touches t = {0};
+	git_oid base, head;
+
+	if (strcmp(outcome, "landed") != 0)
+		return;
+	if (braid_repo_oid_parse(&base, s->base_commit) < 0 ||
+	    braid_repo_oid_parse(&head, s->head_commit) < 0 ||
+	    braid_converge__touches(&t, ctx->git, &base, &head) < 0 ||
+	    braid_intent_release_submitted(NULL, ctx, s->agent_id, t.items, t.count) < 0)
+		braid_error_clear(); /* leases expire anyway; landing is what counts */
+	braid_converge__touches_free(&t);
+}
+
+int braid_converge__fail(braid_ctx *ctx, const braid_submission *s, const char *detail,
+                         const char *op_kind, const char *op_payload)
+{
+	char *op = NULL;
+	int err;
+
+	if ((err = braid_store_begin(ctx->store)) < 0)
+		return err;
+	if ((op_kind && (err = braid_op_record(&op, ctx, s->agent_id, op_kind, op_payload)) < 0) ||
+	    (err = braid_converge__set_submission(ctx, s->id, "failed", NULL, NULL, NULL, op,
+	                                          detail)) < 0 ||
+	    (err = braid_change__set(ctx, s->change_id, "failed", NULL, NULL, NULL)) < 0 ||
+	    (err = braid_store_counter_add(ctx->store, "failed", 1)) < 0) {
+		braid_store_rollback(ctx->store);
+		goto done;
+	}
+	if ((err = braid_store_commit(ctx->store)) == 0)
+		braid_converge__on_decided(ctx, s, "failed");
+done:
+	free(op);
 	return err;
 }
 
@@ -510,14 +580,8 @@ static int process_one(braid_ctx *ctx, int64_t id)
 		char *detail = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		int err2;
 		json_decref(j);
-		if ((err2 = braid_store_begin(ctx->store)) == 0) {
-			if (braid_converge__set_submission(ctx, id, "failed", NULL, NULL, NULL, NULL,
-							   detail) < 0 ||
-			    braid_change__set(ctx, s->change_id, "failed", NULL, NULL, NULL) < 0)
-				braid_store_rollback(ctx->store);
-			else if (braid_store_commit(ctx->store) < 0)
+		if ((err2 = braid_converge__fail(ctx, s, detail, NULL, NULL)) < 0)
 				braid_error_clear();
-		}
 		free(detail);
 		err = 0;
 	}
@@ -530,7 +594,8 @@ static int next_queued(int64_t *id, braid_ctx *ctx)
 	sqlite3_stmt *st;
 	int err, rc;
 
-	if ((err = braid_store__stmt(&st, ctx->store,
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
 				     "SELECT id FROM submissions WHERE state IN ('pending', 'landing')"
 				     " ORDER BY id LIMIT 1")) < 0)
 		return err;
@@ -570,7 +635,8 @@ static void on_wait(void *p, long waited)
 		w->progress(w->payload, "waiting for the lander", waited);
 }
 
-int braid_converge_drive(braid_ctx *ctx, int64_t until_id, size_t *processed,
+/* The gate-less queue: FIFO, each submission merged and landed at once. */
+static int drive_fifo(braid_ctx *ctx, int64_t until_id, size_t *processed,
 			 void (*progress)(void *payload, const char *what, long waited_ms),
 			 void *payload)
 {
@@ -600,4 +666,203 @@ int braid_converge_drive(braid_ctx *ctx, int64_t until_id, size_t *processed,
 	if (processed)
 		*processed = count;
 	return err;
+}
+
+/* ---- who drives (gate mode) ------------------------------------------------ */
+
+/* Anything left for a driver: undecided submissions or runs still going. */
+static int queue_busy(braid_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	int busy = 0;
+
+	if (braid_store__stmt(&st, ctx->store,
+	                      "SELECT EXISTS (SELECT 1 FROM submissions WHERE state IN"
+	                      " ('pending', 'landing')) OR EXISTS (SELECT 1 FROM gate_runs"
+	                      " WHERE state IN ('running', 'cancelling') AND kind != 'verify')") <
+	    0) {
+		braid_error_clear();
+		return 1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		busy = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return busy;
+}
+
+/*
+ * Start the background driver unless one exists (it holds driver.lock for
+ * its life). Double fork: it is nobody's child and outlives this process.
+ */
+static void spawn_driver(braid_ctx *ctx, const char *const *argv)
+{
+	braid_flock probe = BRAID_FLOCK_INIT;
+	char *lockpath = braid_ctx__path(ctx, "driver.lock");
+	char *logpath = braid_ctx__path(ctx, "lander.log");
+	pid_t child;
+
+	if (!lockpath || !logpath || braid_flock_acquire(&probe, lockpath, 0, NULL, NULL) < 0) {
+		braid_error_clear();
+		goto done;
+	}
+	braid_flock_release(&probe);
+	fflush(NULL);
+	if ((child = fork()) == 0) {
+		setsid();
+		if (fork() == 0) {
+			int fd, nul = open("/dev/null", O_RDWR);
+			int log = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0644);
+			for (fd = 3; fd < 1024; fd++)
+				if (fd != nul && fd != log)
+					close(fd);
+			dup2(nul, 0);
+			dup2(log >= 0 ? log : nul, 1);
+			dup2(log >= 0 ? log : nul, 2);
+			/* Crash points are for the process a test aims them at. */
+			unsetenv("BRAID_CRASH_AT");
+			if (chdir(ctx->root) == 0)
+				execv(argv[0], (char *const *)argv);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	if (child > 0)
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+done:
+	free(lockpath);
+	free(logpath);
+}
+
+static void note_driver(braid_ctx *ctx, int driving)
+{
+	char buf[96];
+	braid_buf when = BRAID_BUF_INIT;
+
+	if (driving && braid_time_format(&when, braid_time_now_ms()) == 0)
+		snprintf(buf, sizeof(buf), "pid %d since %s", (int)getpid(), when.ptr);
+	else
+		buf[0] = '\0';
+	braid_buf_dispose(&when);
+	if (braid_store_meta_set(ctx->store, "queue.driver", buf) < 0)
+		braid_error_clear();
+}
+
+struct progress_ctx {
+	braid_ctx *ctx;
+	int64_t id;
+	void (*progress)(void *payload, const char *what, long waited_ms);
+	void *payload;
+	int64_t start;
+};
+
+static void own_progress(void *p, const char *what, long waited)
+{
+	struct progress_ctx *pc = p;
+	char line[256];
+
+	BRAID_UNUSED(what);
+	BRAID_UNUSED(waited);
+	if (!pc->progress)
+		return;
+	braid_queue_describe(pc->ctx, pc->id, line, sizeof(line));
+	pc->progress(pc->payload, line, (long)(braid_time_mono_ms() - pc->start));
+}
+
+int braid_queue_drive(braid_ctx *ctx, const braid_queue_drive_options *opts, size_t *processed)
+{
+	braid_queue_drive_options dflt = BRAID_QUEUE_DRIVE_OPTIONS_INIT;
+	braid_flock lk = BRAID_FLOCK_INIT, bg = BRAID_FLOCK_INIT;
+	struct progress_ctx pc;
+	char *lockpath = NULL, *bgpath = NULL;
+	int64_t next_report;
+	size_t total = 0;
+	int err = 0, gated;
+
+	if (!opts)
+		opts = &dflt;
+	{
+		char *cmd = NULL;
+		if ((err = braid_ctx_config_string(&cmd, ctx, "gate.command", NULL)) < 0)
+			return err;
+		gated = cmd && *cmd;
+		free(cmd);
+	}
+	if (!gated)
+		return drive_fifo(ctx, opts->until_id, processed, opts->progress, opts->payload);
+	pc.ctx = ctx;
+	pc.id = opts->until_id;
+	pc.progress = opts->progress;
+	pc.payload = opts->payload;
+	pc.start = braid_time_mono_ms();
+	next_report = pc.start + 1000;
+	if (!(lockpath = braid_ctx__path(ctx, "lander.lock")) ||
+	    !(bgpath = braid_ctx__path(ctx, "driver.lock"))) {
+		err = BRAID_ENOMEM;
+		goto done;
+	}
+	if (opts->background) {
+		if (braid_flock_acquire(&bg, bgpath, 0, NULL, NULL) < 0) {
+			braid_error_clear(); /* another background driver is on it */
+			goto done;
+		}
+	}
+	for (;;) {
+		size_t n = 0;
+		if (opts->until_id ? is_decided(ctx, opts->until_id) : !queue_busy(ctx))
+			break;
+		if (braid_flock_acquire(&lk, lockpath, 0, NULL, NULL) == 0) {
+			note_driver(ctx, 1);
+			err =
+			    braid_converge__drive_gated(ctx, opts->until_id, opts->idle_ms, &n,
+			                                opts->until_id ? own_progress : NULL, &pc);
+			note_driver(ctx, 0);
+			braid_flock_release(&lk);
+			total += n;
+			if (err < 0 || !opts->until_id)
+				break;
+			continue;
+		}
+		braid_error_clear();
+		if (opts->until_id && opts->progress && braid_time_mono_ms() >= next_report) {
+			own_progress(&pc, NULL, 0);
+			next_report += 1000;
+		}
+		braid_time_sleep_us(50000);
+	}
+	if (!err && opts->spawn_argv && !opts->background && queue_busy(ctx))
+		spawn_driver(ctx, opts->spawn_argv);
+done:
+	braid_flock_release(&bg);
+	free(lockpath);
+	free(bgpath);
+	if (processed)
+		*processed = total;
+	return err;
+}
+
+int braid_queue_spawn_driver(braid_ctx *ctx, const char *const *argv)
+{
+	char *cmd = NULL;
+	int err;
+
+	BRAID_ASSERT_ARG(ctx && argv && argv[0]);
+	if ((err = braid_ctx_config_string(&cmd, ctx, "gate.command", NULL)) < 0)
+		return err;
+	if (cmd && *cmd && queue_busy(ctx))
+		spawn_driver(ctx, argv);
+	free(cmd);
+	return 0;
+}
+
+int braid_converge_drive(braid_ctx *ctx, int64_t until_id, size_t *processed,
+                         void (*progress)(void *payload, const char *what, long waited_ms),
+                         void *payload)
+{
+	braid_queue_drive_options o = BRAID_QUEUE_DRIVE_OPTIONS_INIT;
+
+	o.until_id = until_id;
+	o.progress = progress;
+	o.payload = payload;
+	return braid_queue_drive(ctx, &o, processed);
 }

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "braid/change.h"
 #include "braid/conflict.h"
+#include "braid/queue.h"
 #include "braid/repo.h"
 #include "change/change_int.h"
 #include "converge/converge_int.h"
@@ -68,12 +69,15 @@ static int check_markers(braid_ctx *ctx, const braid_workspace *ws, const char *
 			braid_error_clear();
 			continue;
 		}
-		if ((strstr(content.ptr, "<<<<<<< main") || strstr(content.ptr, ">>>>>>> submitted")) &&
-		    (err = braid_buf_printf(&bad, "%s%s", bad.size ? ", " : "", k->files[i].path)) < 0)
+		if ((strstr(content.ptr, "<<<<<<< main") ||
+		     strstr(content.ptr, ">>>>>>> submitted")) &&
+		    (err = braid_buf_printf(&bad, "%s%s", bad.size ? ", " : "", k->files[i].path)) <
+		        0)
 			break;
 	}
 	if (!err && bad.size)
-		err = braid_error_set(BRAID_ESTATE,
+		err =
+		    braid_error_set(BRAID_ESTATE,
 				      "conflict markers are still in %s; edit them out, then submit "
 				      "again",
 				      bad.ptr);
@@ -94,7 +98,8 @@ static int enqueue(int64_t *id, braid_ctx *ctx, const braid_workspace *ws,
 
 	if ((err = braid_store_begin(ctx->store)) < 0)
 		return err;
-	if ((err = braid_store__stmt(&st, ctx->store,
+	if ((err = braid_store__stmt(
+	         &st, ctx->store,
 				     "INSERT INTO submissions(change_id, agent_id, workspace_id,"
 				     " base_commit, head_commit, message, resolves, state, snapshot_op,"
 				     " created_at, updated_at)"
@@ -180,6 +185,7 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 			  const braid_submit_options *opts)
 {
 	braid_submit_options defaults = BRAID_SUBMIT_OPTIONS_INIT;
+	braid_queue_drive_options dopts = BRAID_QUEUE_DRIVE_OPTIONS_INIT;
 	braid_workspace *ws = NULL;
 	braid_change *ch = NULL;
 	braid_workspace_snap snap = {0};
@@ -198,8 +204,13 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	if ((err = braid_workspace__current(&ws, ctx)) < 0)
 		goto fail;
 	/* One submission per change in flight: let an earlier one finish first. */
+	dopts.progress = opts->progress;
+	dopts.payload = opts->payload;
+	dopts.spawn_argv = opts->version >= 1 && opts->driver_argv ? opts->driver_argv
+								   : braid_global_queue_driver();
 	if (ws->change_id && (earlier = queued_for_change(ctx, ws->change_id)) != 0) {
-		if ((err = braid_converge_drive(ctx, earlier, NULL, opts->progress, opts->payload)) < 0)
+		dopts.until_id = earlier;
+		if ((err = braid_queue_drive(ctx, &dopts, NULL)) < 0)
 			goto fail;
 		braid_workspace_free(ws);
 		ws = NULL;
@@ -229,9 +240,14 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	BRAID_FAULT("after-snapshot");
 	if (!opts->wait) {
 		res->state = braid_strdup("pending");
+		/* With a gate, someone must drive: start the background driver. */
+		dopts.until_id = 0;
+		if (dopts.spawn_argv && (err = braid_queue_spawn_driver(ctx, dopts.spawn_argv)) < 0)
+			goto fail;
 		goto ok;
 	}
-	if ((err = braid_converge_drive(ctx, id, NULL, opts->progress, opts->payload)) < 0 ||
+	dopts.until_id = id;
+	if ((err = braid_queue_drive(ctx, &dopts, NULL)) < 0 ||
 	    (err = braid_converge__load(&sub, ctx, id)) < 0)
 		goto fail;
 	res->state = braid_strdup(sub->state);
@@ -241,17 +257,17 @@ int braid_converge_submit(braid_submit_result **out, braid_ctx *ctx,
 	res->detail = sub->detail ? braid_strdup(sub->detail) : NULL;
 	if (sub->detail) {
 		json_t *d = json_loads(sub->detail, 0, NULL);
-		res->merged_regions = (size_t)json_integer_value(json_object_get(d, "merged_regions"));
+		res->merged_regions =
+		    (size_t)json_integer_value(json_object_get(d, "merged_regions"));
 		json_decref(d);
 	}
-	if (!strcmp(sub->state, "landed") &&
-	    braid_intent_release_submitted(NULL, ctx, ws->agent_id, touches.items, touches.count) < 0)
-		braid_error_clear(); /* leases expire anyway; landing is what counts */
+	/* Intents on what landed were released by whoever landed it (on_decided, lander.c). */
 	if (!strcmp(sub->state, "landed") && update) {
 		braid_update_result *ur = NULL;
 		int uerr = braid_converge_update(&ur, ctx);
 		if (uerr == 0) {
-			res->updated = !strcmp(ur->state, "updated") || !strcmp(ur->state, "up-to-date");
+			res->updated =
+			    !strcmp(ur->state, "updated") || !strcmp(ur->state, "up-to-date");
 		} else {
 			res->update_note = braid_sprintf_alloc(
 				"the workspace stays on your snapshot: %s", braid_error_last());

@@ -98,6 +98,36 @@ const braid_store_schema braid_store__schemas[] = {
 	 "  agent_id TEXT NOT NULL, path TEXT NOT NULL, symbol TEXT NOT NULL DEFAULT '',"
 	 "  hash TEXT NOT NULL, blob TEXT, source TEXT NOT NULL, commit_id TEXT,"
 	 "  base_hash TEXT, read_at INTEGER NOT NULL, UNIQUE(agent_id, path, symbol, hash));"},
+	{"queue", 1,
+	 /* gate_runs: one verification gate run on one exact tree (src/gate). A pass is
+	  * reusable by any submission whose merged tree is `tree`: results are keyed by
+	  * (tree, gate_key) and, for incremental runs, the tree they were relative to. */
+	 "CREATE TABLE IF NOT EXISTS gate_runs("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT, tree TEXT NOT NULL, since_tree TEXT NOT NULL,"
+	 "  gate_key TEXT NOT NULL, commit_id TEXT NOT NULL, main_commit TEXT,"
+	 "  submission_id INTEGER, stack TEXT, kind TEXT NOT NULL, full INTEGER NOT NULL,"
+	 "  state TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 1, slot INTEGER,"
+	 "  dir TEXT NOT NULL, command TEXT, exit_code INTEGER, selection TEXT,"
+	 "  started_at INTEGER NOT NULL, finished_at INTEGER);"
+	 "CREATE INDEX IF NOT EXISTS gate_runs_tree ON gate_runs(tree, gate_key);"
+	 "CREATE INDEX IF NOT EXISTS gate_runs_state ON gate_runs(state, id);"
+	 "CREATE INDEX IF NOT EXISTS gate_runs_sub ON gate_runs(submission_id, id);"
+	 /* queue_plan: the driver's latest plan, for `braid queue` (display only). */
+	 "CREATE TABLE IF NOT EXISTS queue_plan("
+	 "  submission_id INTEGER PRIMARY KEY, position INTEGER NOT NULL, status TEXT NOT NULL,"
+	 "  stacked_on TEXT, tree TEXT, run_id INTEGER, note TEXT, updated_at INTEGER NOT NULL);"
+	 /* symidx_*: the symbol index, content-addressed by blob (so it is incremental
+	  * and valid for any tree, speculative ones included). */
+	 "CREATE TABLE IF NOT EXISTS symidx_blobs("
+	 "  blob TEXT PRIMARY KEY, lang TEXT, ok INTEGER NOT NULL, residual TEXT);"
+	 "CREATE TABLE IF NOT EXISTS symidx_defs("
+	 "  blob TEXT NOT NULL, name TEXT NOT NULL, short TEXT NOT NULL, kind TEXT NOT NULL,"
+	 "  hash TEXT NOT NULL, start_line INTEGER, end_line INTEGER);"
+	 "CREATE INDEX IF NOT EXISTS symidx_defs_blob ON symidx_defs(blob);"
+	 "CREATE TABLE IF NOT EXISTS symidx_refs("
+	 "  blob TEXT NOT NULL, name TEXT NOT NULL, enclosing TEXT, enclosing_short TEXT);"
+	 "CREATE INDEX IF NOT EXISTS symidx_refs_name ON symidx_refs(name, blob);"
+	 "CREATE INDEX IF NOT EXISTS symidx_refs_blob ON symidx_refs(blob);"},
 };
 
 const size_t braid_store__nschemas = BRAID_ARRAY_SIZE(braid_store__schemas);

@@ -31,3 +31,15 @@ int braid_global_init(void)
 	pthread_once(&once, do_init);
 	return init_result;
 }
+
+static const char *const *queue_driver;
+
+void braid_global_set_queue_driver(const char *const *argv)
+{
+	queue_driver = argv;
+}
+
+const char *const *braid_global_queue_driver(void)
+{
+	return queue_driver;
+}

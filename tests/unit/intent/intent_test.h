@@ -23,6 +23,7 @@
 #include "braid/op.h"
 #include "braid/workspace.h"
 #include "ctx/ctx_int.h"
+#include "fixture.h"
 #include "harness.h"
 
 #define DB_C                                                                                       \
@@ -46,53 +47,13 @@
 	"    def load(self):\n"                                                                    \
 	"        return 1\n"
 
-static inline void it_write_file(const char *path, const char *content)
-{
-	char dir[4096], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(dir, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "wb");
-	CHECK(f != NULL);
-	CHECK(fwrite(content, 1, strlen(content), f) == strlen(content));
-	fclose(f);
-}
-
 /* Commit the worktree of `repo_dir` on HEAD; returns the commit id in hex (static buffer). */
 static inline const char *it_commit_all(const char *repo_dir, const char *message)
 {
 	static char hex[41];
-	git_repository *repo = NULL;
-	git_index *idx = NULL;
-	git_oid tree_id, commit_id, parent_id;
-	git_tree *tree = NULL;
-	git_commit *parent = NULL;
-	git_signature *sig = NULL;
-	int has_parent;
+	git_oid id = fx_commit_all(repo_dir, message);
 
-	CHECK(git_repository_open(&repo, repo_dir) == 0);
-	CHECK(git_repository_index(&idx, repo) == 0);
-	CHECK(git_index_add_all(idx, NULL, 0, NULL, NULL) == 0);
-	CHECK(git_index_write(idx) == 0);
-	CHECK(git_index_write_tree(&tree_id, idx) == 0);
-	CHECK(git_tree_lookup(&tree, repo, &tree_id) == 0);
-	CHECK(git_signature_new(&sig, "test", "test@example.com", 1700000000, 0) == 0);
-	has_parent = git_reference_name_to_id(&parent_id, repo, "HEAD") == 0;
-	if (has_parent)
-		CHECK(git_commit_lookup(&parent, repo, &parent_id) == 0);
-	CHECK(git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-	                          has_parent ? 1 : 0, parent) == 0);
-	git_oid_tostr(hex, sizeof(hex), &commit_id);
-	git_commit_free(parent);
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_index_free(idx);
-	git_repository_free(repo);
+	git_oid_tostr(hex, sizeof(hex), &id);
 	return hex;
 }
 
@@ -100,31 +61,13 @@ static inline const char *it_commit_all(const char *repo_dir, const char *messag
 static inline const char *it_setup(void)
 {
 	static char dir[4096];
-	char p[4200];
 	braid_ctx *ctx = NULL;
 	int created = 0;
 
 	snprintf(dir, sizeof(dir), "%s/repo", braid_test_tmpdir());
-	git_libgit2_init();
-	{
-		git_repository *repo = NULL;
-		git_repository_init_options o = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-		o.flags = GIT_REPOSITORY_INIT_MKPATH;
-		o.initial_head = "main";
-		CHECK(git_repository_init_ext(&repo, dir, &o) == 0);
-		git_repository_free(repo);
-	}
-	snprintf(p, sizeof(p), "%s/src/db.c", dir);
-	it_write_file(p, DB_C);
-	snprintf(p, sizeof(p), "%s/app/models.py", dir);
-	it_write_file(p, MODELS_PY);
-	snprintf(p, sizeof(p), "%s/README", dir);
-	it_write_file(p, "hello\n");
-	snprintf(p, sizeof(p), "%s/src/net/http.c", dir);
-	it_write_file(p, "int http(void) { return 0; }\n");
-	snprintf(p, sizeof(p), "%s/include/api.h", dir);
-	it_write_file(p, "int api(void);\n");
-	it_commit_all(dir, "initial");
+	fx_repo(dir, "src/db.c", DB_C, "app/models.py", MODELS_PY, "README", "hello\n",
+		"src/net/http.c", "int http(void) { return 0; }\n", "include/api.h",
+		"int api(void);\n", NULL);
 	CHECK_OK(braid_init(&ctx, &created, dir, NULL));
 	CHECK(created == 1);
 	braid_ctx_free(ctx);

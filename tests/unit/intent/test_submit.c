@@ -163,7 +163,7 @@ static const char *bob_lands(const char *dir, braid_ctx *bob)
 	CHECK(git_reference_name_to_id(&prev_id, bob->git, "refs/heads/main") == 0);
 	git_oid_tostr(prev, sizeof(prev), &prev_id);
 	snprintf(path, sizeof(path), "%s/src/db.c", dir);
-	it_write_file(path, DB_C_BOB);
+	fx_write(path, DB_C_BOB);
 	commit = it_commit_all(dir, "bob: db_open checks NULL");
 	payload = braid_sprintf_alloc("{\"agent\":\"%s\",\"change\":\"c0ffee\",\"commit\":\"%s\","
 	                              "\"files\":[\"src/db.c\"]}",
@@ -258,10 +258,10 @@ TEST(intent_hash_checked_write)
 	rd2 = NULL;
 	/* Start over from main: alice reads, bob lands, alice's workspace is updated. */
 	snprintf(path, sizeof(path), "%s/src/db.c", ws->path);
-	it_write_file(path, DB_C);
+	fx_write(path, DB_C);
 	CHECK_OK(braid_intent_read(&rd, alice, "src/db.c::db_open"));
 	land_op = bob_lands(dir, bob);
-	it_write_file(path, DB_C_BOB);
+	fx_write(path, DB_C_BOB);
 	{
 		git_oid tip;
 		char hex[41];
