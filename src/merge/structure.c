@@ -1224,9 +1224,7 @@ struct item {
 	size_t bi, oi, ti;             /* IT_MERGE */
 	size_t b0, b1, o0, o1, t0, t1; /* IT_BOTH, IT_CONFLICT */
 	braid_merge_kind ck;
-	int added;     /* IT_COPY: an element the side added */
-	int deleter;   /* IT_CONFLICT: the side that deleted what the other added next to */
-	size_t a0, a1; /* ... and the other side's additions there */
+	int added; /* IT_COPY: an element the side added */
 };
 
 struct lm {
@@ -1310,13 +1308,6 @@ static int s_interact(const braid_diff_hunk *x, const braid_diff_hunk *y)
 
 	if (xins && yins)
 		return 0;
-	/* an addition at either end of what the other side deleted */
-	if (xins && y->new_start == y->new_end &&
-	    (x->old_start == y->old_start || x->old_start == y->old_end))
-		return 1;
-	if (yins && x->new_start == x->new_end &&
-	    (y->old_start == x->old_start || y->old_start == x->old_end))
-		return 1;
 	if (xins)
 		return y->old_start < x->old_start && x->old_start < y->old_end;
 	if (yins)
@@ -1551,25 +1542,9 @@ static int plan_two_sided(struct lm *lm, const braid_diff_hunk *ho, size_t i0, s
 	}
 	if (mod_del)
 		return plan_conflict(lm, BRAID_KIND_MODIFY_DELETE, gs, ge, os, oe, ts, te);
-	/*
-	 * One side only adds, the other only deletes, next to (or among) what
-	 * it deleted: the addition may belong with the deleted elements (a
-	 * block moved or dropped as a whole). On real merges humans mostly
-	 * dropped such additions; braid asks, as git does.
-	 */
-	if ((oins && !odel && tdel && !tins) || (tins && !tdel && odel && !oins)) {
-		const braid_diff_hunk *ha = odel ? ht : ho;
-		size_t a0 = odel ? j0 : i0, a1 = odel ? j1 : i1;
-
-		if ((err = plan_conflict(lm, BRAID_KIND_MODIFY_DELETE, gs, ge, os, oe, ts, te)) < 0)
-			return err;
-		lm->it[lm->nit - 1].deleter = odel ? 1 : 2;
-		lm->it[lm->nit - 1].a0 = ha[a0].new_start;
-		lm->it[lm->nit - 1].a1 = ha[a1 - 1].new_end;
-		return 0;
-	}
-	/* both sides only delete: both apply */
-	if (!oins && !tins) {
+	/* one side only inserts, the other only deletes: both apply */
+	if ((oins && !odel && tdel && !tins) || (tins && !tdel && odel && !oins) ||
+	    (!oins && !tins)) {
 		size_t p;
 		for (p = gs; p <= ge; p++) {
 			for (k = i0; k < i1; k++)
@@ -2623,18 +2598,6 @@ static int emit_items(struct lm *lm, int *declined)
 					err = elem_label(&d, any, av);
 				if (err == 0)
 					err = braid_buf_puts(&d, " with different content");
-			} else if (it->ck == BRAID_KIND_MODIFY_DELETE && it->deleter) {
-				int odel = it->deleter == 1;
-				err = braid_buf_printf(&d, "%s deleted ", odel ? ol : tl);
-				if (err == 0)
-					err = put_labels(&d, l[0], b0, b1);
-				if (err == 0)
-					err = braid_buf_printf(&d, "; %s added ", odel ? tl : ol);
-				if (err == 0)
-					err = put_labels(&d, l[odel ? 2 : 1], it->a0, it->a1);
-				if (err == 0)
-					err = braid_buf_puts(&d, b1 - b0 > 1 ? " next to them"
-					                                     : " next to it");
 			} else if (it->ck == BRAID_KIND_MODIFY_DELETE) {
 				int odel = it->o1 - it->o0 < b1 - b0;
 				err =

@@ -366,15 +366,8 @@ TEST(merge_property_disjoint_declaration_edits_commute)
 			if ((ea.kind == E_RENAME_TOKEN && d[ea.el].id == SIZE_MAX) ||
 			    (eb.kind == E_RENAME_TOKEN && d[eb.el].id == SIZE_MAX))
 				continue;
-			/* an insertion after a declaration the other side edits is next to
-			 * it, not inside it: still disjoint; an insertion next to one the
-			 * other side deletes is decided together with the deletion (it
-			 * conflicts: see c/add_next_to_deleted_function) */
-			if ((ea.kind == E_INSERT && eb.kind == E_DELETE &&
-			     (ea.el == eb.el || ea.el + 1 == eb.el)) ||
-			    (eb.kind == E_INSERT && ea.kind == E_DELETE &&
-			     (eb.el == ea.el || eb.el + 1 == ea.el)))
-				continue;
+			/* an insertion after a declaration the other side deletes or edits is
+			 * next to it, not inside it: still disjoint */
 			apply(&a, &ma, src, len, d, &ea, P->fmt);
 			apply(&b, &mb, src, len, d, &eb, P->fmt);
 			if (parse_errors(P->lang, a.ptr, a.size) ||
