@@ -15,19 +15,20 @@
  * structural tier's rules (what commutes in each language, the guards that
  * keep conflicts) and the drivers are described in docs/merge.md.
  *
- * The line tier's rule (diff3-equivalent, deliberately more permissive than
- * git): hunks of the two sides are decided together only when their base
- * ranges overlap, when both insert at one point (identical insertions merge
- * once), when one inserts strictly inside the other's replaced range, or
- * when one inserts right after an edit that dropped the file's final
- * newline (the lines would be glued). Chains of such hunks form one region.
- * Everything else commutes, including edits on adjacent lines and an
- * insertion at the boundary of the other side's edit. Merged text follows
- * base order: an insertion at base line p lands after whatever replaced
- * line p-1 and before whatever replaced line p. The only same-position
- * case, two insertions at one point, conflicts unless identical, so the
- * result never depends on which side is "ours" (swapping sides of a clean
- * merge gives the same bytes).
+ * The line tier's rule (diff3-equivalent, as git decides): hunks of the two
+ * sides are decided together when their base ranges overlap or touch
+ * (adjacent lines, an insertion at the boundary of the other side's edit),
+ * when both insert at one point (identical insertions merge once), when one
+ * inserts inside the other's replaced range, or when one inserts right
+ * after an edit that dropped the file's final newline. Chains of such hunks
+ * form one region. Everything else commutes; merged text follows base
+ * order. A two-sided region conflicts unless both sides wrote the same
+ * lines, or (when that settles the whole file) one side's change is
+ * contained in the other's (kind SUBSUMED: the larger side's lines). The
+ * structure tier then decides whether touching edits lie in different
+ * declarations, members or statements (docs/merge.md). The result never
+ * depends on which side is "ours" beyond labels and the documented order
+ * of additions at one spot.
  */
 #ifndef BRAID_MERGE_H
 #define BRAID_MERGE_H
@@ -62,6 +63,7 @@ typedef enum braid_merge_kind {
 	BRAID_KIND_STRUCTURAL,        /**< merged by the syntax tier */
 	BRAID_KIND_RENAME_CARRIED,    /**< a rename was carried to new references */
 	BRAID_KIND_DRIVER,            /**< merged by a named merge driver (union, braid-json) */
+	BRAID_KIND_SUBSUMED,          /**< one side's change contains the other's; the larger kept */
 } braid_merge_kind;
 
 /** Stable lowercase names: "merge", "conflict"...; "content", "add/add", "modify/delete"... */

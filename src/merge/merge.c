@@ -70,6 +70,8 @@ const char *braid_merge_kind_name(braid_merge_kind k)
 		return "rename-carried";
 	case BRAID_KIND_DRIVER:
 		return "driver";
+	case BRAID_KIND_SUBSUMED:
+		return "subsumed";
 	}
 	return "unknown";
 }
@@ -617,9 +619,7 @@ static int carry(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1)
-		return 0;
-	if (!sr.clean || !sr.note) {
+	if (err == 1 || !sr.clean || !sr.note) {
 		braid_merge__sresult_release(&sr);
 		return 0;
 	}
@@ -708,16 +708,19 @@ static int refine(struct fctx *f, size_t first)
 	err = braid_merge__structure(&sr, f->in, lang, f->max_tier, &f->lo);
 	if (err < 0)
 		return err;
-	if (err == 1)
-		return braid_merge__annotate(&f->regions, f->in, lang);
+	if (err == 1) {
+		err = braid_merge__annotate(&f->regions, f->in, lang, &sr);
+		braid_merge__sresult_release(&sr);
+		return err;
+	}
 	if (!sr.clean && (!within_line_conflicts(f, first, &sr) ||
 	                  conflict_bytes(&sr.regions, 0) > conflict_bytes(&f->regions, first))) {
 		/* the line tier's conflicts are finer: keep them, named by structure */
 		err = name_from(f, first, &sr);
+		if (err == 0)
+			err = braid_merge__annotate(&f->regions, f->in, lang, &sr);
 		braid_merge__sresult_release(&sr);
-		if (err < 0)
-			return err;
-		return braid_merge__annotate(&f->regions, f->in, lang);
+		return err;
 	}
 	return adopt(f, first, &sr);
 }
@@ -763,6 +766,9 @@ int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
 	f.lo.base_label = in->base_label ? in->base_label : "base";
 	f.lo.theirs_label = in->theirs_label ? in->theirs_label : "submitted";
 	f.lo.union_driver = f.driver == DRIVER_UNION;
+	/* edits that only touch are decided together, as git does; the union
+	 * driver keeps commuting them (it would otherwise duplicate lines) */
+	f.lo.touching = !f.lo.union_driver;
 	f.merged = (braid_buf)BRAID_BUF_INIT;
 	f.regions = (braid_merge__regions)BRAID_MERGE__REGIONS_INIT;
 

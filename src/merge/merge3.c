@@ -1,20 +1,22 @@
 /*
  * merge3.c: the line tier, a diff3-equivalent three-way merge. Both sides
- * are diffed against the base; hunks of different sides that overlap (or
- * that would insert into, or at the same point as, each other's edit) are
- * grouped into one region, chaining as diff3 does; every other hunk
- * commutes and is applied as is. Unlike git, edits that merely touch
- * (adjacent lines, an insertion at the boundary of another edit) merge:
- * braid's rule is that non-overlapping ranges commute. A region both sides
- * changed to the same lines merges once; any other two-sided region is a
- * conflict, written with diff3-style markers (or kept ours-then-theirs by
- * the union driver).
+ * are diffed against the base; hunks of different sides that overlap or
+ * touch (or that would insert into, or at the same point as, each other's
+ * edit) are grouped into one region, chaining as diff3 does; every other
+ * hunk commutes and is applied as is. Touching edits are grouped as git
+ * groups them; whether they lie in different declarations is the structure
+ * tier's question (the union driver and token merges let them commute). A
+ * region both sides changed to the same lines merges once; on a last pass,
+ * a region where one side's change is contained in the other's takes the
+ * larger side; any other two-sided region is a conflict, written with
+ * diff3-style markers (or kept ours-then-theirs by the union driver).
  */
 #include "merge/merge_int.h"
 
 struct m3 {
 	braid_merge__text base, ours, theirs;
-	int tokens; /* units are tokens, not lines: no newline rules, no regions */
+	int tokens;  /* units are tokens, not lines: no newline rules, no regions */
+	int subsume; /* a change contained in the other side's is taken as that side's */
 	braid_diff_hunk *ho, *ht;
 	size_t no, nt;
 	const braid_merge__lines_opts *o;
@@ -31,12 +33,14 @@ static int ends_open(const braid_merge__text *side, const braid_diff_hunk *h)
 
 /* Whether hunks x and y of different sides must be decided together. */
 static int interact(const braid_diff_hunk *x, const braid_merge__text *tx, const braid_diff_hunk *y,
-                    const braid_merge__text *ty, int tokens)
+                    const braid_merge__text *ty, int tokens, int touching)
 {
 	int xins = x->old_start == x->old_end, yins = y->old_start == y->old_end;
 
 	if (xins && yins)
 		return x->old_start == y->old_start;
+	if (touching && (x->old_end == y->old_start || y->old_end == x->old_start))
+		return 1;
 	if (tokens)
 		goto ranges;
 	/* an insertion right after an edit that dropped the final newline
@@ -57,14 +61,14 @@ ranges:
 /* Does candidate c interact with any of grp[lo, hi) (sorted, disjoint)? */
 static int interacts_with(const braid_diff_hunk *c, const braid_merge__text *tc,
                           const braid_diff_hunk *grp, size_t lo, size_t hi,
-                          const braid_merge__text *tg, int tokens)
+                          const braid_merge__text *tg, int tokens, int touching)
 {
 	size_t k;
 
 	for (k = hi; k-- > lo;) {
 		if (grp[k].old_end < c->old_start)
 			break;
-		if (interact(c, tc, &grp[k], tg, tokens))
+		if (interact(c, tc, &grp[k], tg, tokens, touching))
 			return 1;
 	}
 	return 0;
@@ -111,6 +115,60 @@ static int same_lines(const braid_merge__text *a, size_t as, size_t ae, const br
 	return 1;
 }
 
+/* A line worth matching: it holds a letter or a digit. */
+static int has_alnum(const braid_merge__text *t, size_t i)
+{
+	const char *p = t->buf + t->off[i], *e = t->buf + t->off[i + 1];
+
+	for (; p < e; p++)
+		if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Is the change of side A (hunks ha[a0, a1) of text ta) contained in side
+ * B's (hb[b0, b1) of tb)? Every base line A replaced, B replaced too, and
+ * the lines A wrote appear, in order, among the lines B wrote, one of
+ * them at least with a letter or digit. Then B made A's change and more
+ * (a fix both sides made, one with extra lines around it; a cherry-pick
+ * the other side built on), and B's lines are the merge of both.
+ */
+static int contained(const braid_diff_hunk *ha, size_t a0, size_t a1, const braid_merge__text *ta,
+                     const braid_diff_hunk *hb, size_t b0, size_t b1, const braid_merge__text *tb)
+{
+	size_t i, k = b0, p, q;
+	int real = 0;
+
+	for (i = a0; i < a1; i++) {
+		for (p = ha[i].old_start; p < ha[i].old_end; p++) {
+			while (k < b1 && hb[k].old_end <= p)
+				k++;
+			if (k == b1 || hb[k].old_start > p)
+				return 0;
+		}
+	}
+	k = b0;
+	q = k < b1 ? hb[k].new_start : 0;
+	for (i = a0; i < a1; i++) {
+		for (p = ha[i].new_start; p < ha[i].new_end; p++) {
+			real |= has_alnum(ta, p);
+			for (;;) {
+				if (k == b1)
+					return 0;
+				if (q == hb[k].new_end) {
+					if (++k < b1)
+						q = hb[k].new_start;
+					continue;
+				}
+				if (tb->id[q++] == ta->id[p])
+					break;
+			}
+		}
+	}
+	return real;
+}
+
 /* "line 4" or "lines 4-7", 1-based, for base lines [s, e). */
 static int put_span(braid_buf *b, size_t s, size_t e)
 {
@@ -154,6 +212,19 @@ static int describe(braid_buf *d, const struct m3 *m, braid_merge_kind kind, con
 		                                   : "both sides deleted ")) < 0)
 			return err;
 		return put_span(d, gs, ge);
+	}
+	if (kind == BRAID_KIND_SUBSUMED) {
+		const char *other = who == m->o->ours_label ? m->o->theirs_label : m->o->ours_label;
+
+		if ((err = braid_buf_printf(d, "%s's change ", other)) < 0)
+			return err;
+		if (gs == ge)
+			err = put_where(d, gs);
+		else if ((err = braid_buf_puts(d, "to ")) == 0)
+			err = put_span(d, gs, ge);
+		if (err < 0)
+			return err;
+		return braid_buf_printf(d, " is part of %s's; kept %s's lines", who, who);
 	}
 	/* a conflict, possibly resolved by the union driver */
 	if (gs == ge) {
@@ -256,6 +327,7 @@ static int merge_groups(struct m3 *m, int *clean)
 {
 	size_t i = 0, j = 0, pos = 0;
 	int one_side_only = !m->no || !m->nt, err;
+	int touching = !m->tokens && m->o->touching;
 
 	*clean = 1;
 	while (i < m->no || j < m->nt) {
@@ -272,12 +344,12 @@ static int merge_groups(struct m3 *m, int *clean)
 		do {
 			grew = 0;
 			if (j < m->nt && interacts_with(&m->ht[j], &m->theirs, m->ho, i0, i,
-			                                &m->ours, m->tokens)) {
+			                                &m->ours, m->tokens, touching)) {
 				j++;
 				grew = 1;
 			}
 			if (i < m->no && interacts_with(&m->ho[i], &m->ours, m->ht, j0, j,
-			                                &m->theirs, m->tokens)) {
+			                                &m->theirs, m->tokens, touching)) {
 				i++;
 				grew = 1;
 			}
@@ -312,6 +384,19 @@ static int merge_groups(struct m3 *m, int *clean)
 			    (err = put_lines(m->out, &m->theirs, ts, te)) < 0 ||
 			    (err = add_region(m, BRAID_VERDICT_MERGE, BRAID_KIND_DRIVER, 0, gs, ge,
 			                      os, oe, ts, te)) < 0)
+				return err;
+		} else if (i > i0 && j > j0 && m->subsume &&
+		           (contained(m->ht, j0, j, &m->theirs, m->ho, i0, i, &m->ours) ||
+		            contained(m->ho, i0, i, &m->ours, m->ht, j0, j, &m->theirs))) {
+			int ours_side = contained(m->ht, j0, j, &m->theirs, m->ho, i0, i, &m->ours);
+
+			if (ours_side)
+				err = put_lines(m->out, &m->ours, os, oe);
+			else
+				err = put_lines(m->out, &m->theirs, ts, te);
+			if (err < 0 ||
+			    (err = add_region(m, BRAID_VERDICT_MERGE, BRAID_KIND_SUBSUMED,
+			                      ours_side ? 1 : 2, gs, ge, os, oe, ts, te)) < 0)
 				return err;
 		} else if (i > i0 && j > j0) {
 			*clean = 0;
@@ -395,6 +480,44 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
 		m.regions = &ar;
 		err = run(&m, &c2, 1);
 		if (err == 0 && c2) {
+			while (regions->n > nreg) {
+				braid_merge_region *r = &regions->v[--regions->n];
+				free(r->description);
+			}
+			braid_buf_truncate(merged, mark);
+			err = braid_buf_put(merged, alt.ptr, alt.size);
+			for (i = 0; err == 0 && i < ar.n; i++) {
+				err = braid_merge__regions_push(regions, &ar.v[i]);
+				ar.v[i].description = NULL;
+			}
+			for (; i < ar.n; i++)
+				free(ar.v[i].description);
+			ar.n = 0;
+			*clean = 1;
+		}
+		braid_buf_dispose(&alt);
+		braid_merge__regions_dispose(&ar);
+	}
+	if (err == 0 && !*clean && regions && !o->union_driver) {
+		/*
+		 * Still conflicting: where one side's change is contained in
+		 * the other's, take the larger one. Only when that settles the
+		 * whole file (else the structure tier decides); never on a
+		 * file git merges (the passes above already did).
+		 */
+		braid_buf alt = BRAID_BUF_INIT;
+		braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
+		int c3 = 0;
+		size_t i;
+
+		free(m.ho);
+		free(m.ht);
+		m.ho = m.ht = NULL;
+		m.out = &alt;
+		m.regions = &ar;
+		m.subsume = 1;
+		err = run(&m, &c3, 0);
+		if (err == 0 && c3) {
 			while (regions->n > nreg) {
 				braid_merge_region *r = &regions->v[--regions->n];
 				free(r->description);

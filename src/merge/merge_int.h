@@ -70,6 +70,12 @@ void braid_merge__regions_dispose(braid_merge__regions *rs);
 typedef struct braid_merge__lines_opts {
 	const char *ours_label, *base_label, *theirs_label; /* never NULL */
 	int union_driver; /* resolve conflicting regions as ours-then-theirs */
+	/*
+	 * 1: hunks whose base ranges touch (adjacent lines, an insertion at
+	 * the boundary of the other side's edit) are decided together, as in
+	 * git; 0: they commute. Token merges (braid_merge__units) ignore it.
+	 */
+	int touching;
 } braid_merge__lines_opts;
 
 /*

@@ -1713,6 +1713,20 @@ static int trailing_sep(struct list *l[3])
 	return l[0]->n && l[0]->el[l[0]->n - 1].ps < l[0]->el[l[0]->n - 1].pe;
 }
 
+/*
+ * Whether element x of list l gets a separator when one is needed after it.
+ * Only a list's last element may lack one legitimately (it gains one when
+ * something now follows it); an element inside its own side's list without
+ * one is not a list member proper (a preprocessor line, an unparsed
+ * fragment in an initializer) and is never given one.
+ */
+static int sep_wanted(const struct list *l, size_t x, int need_sep)
+{
+	const struct elem *e = &l->el[x];
+
+	return need_sep && !(e->ps == e->pe && x + 1 < l->n);
+}
+
 /* Element body (lead + node), separator as needed, then the rest. */
 static int put_elem_parts(struct sm *sm, const struct list *l, const struct elem *e,
                           const char *body, size_t blen, int need_sep)
@@ -1773,6 +1787,7 @@ static int put_side_elem(struct sm *sm, struct list *l[3], int s, size_t x, size
 	int err;
 
 	*carried = 0;
+	need_sep = sep_wanted(ls, x, need_sep);
 	if (!ov->nren || sm->tier < 3 || (bx != SIZE_MAX && elem_eq(l[0], bx, ls, x))) {
 		if (!ls->sep || (e->ps < e->pe) == need_sep)
 			return braid_buf_put(&sm->out, ls->v->src + e->s, e->e - e->s);
@@ -2012,7 +2027,7 @@ static int merge_container_elem(struct sm *sm, struct list *l[3], size_t x[3], i
 
 		if ((err = braid_buf_put(&sm->out, v->src + e->ne, e->ps - e->ne)) < 0)
 			goto out;
-		if (lv->sep && need_sep)
+		if (lv->sep && sep_wanted(lv, x[v->side], need_sep))
 			err = braid_buf_put(&sm->out, e->ps < e->pe ? v->src + e->ps : lv->sep,
 			                    e->ps < e->pe ? e->pe - e->ps : lv->seplen);
 		if (err == 0)
@@ -2025,6 +2040,74 @@ out:
 }
 
 /* Merge the bodies of element x of each side by lines, else tokens. */
+#define DUP_NEAR 4 /* lines */
+
+/* A line worth counting: at least 10 bytes besides blanks, one of them alphanumeric. */
+static int substantive(const char *p, size_t n)
+{
+	size_t i, k = 0;
+	int alnum = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		k++;
+		alnum |= (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	}
+	return k >= 10 && alnum;
+}
+
+/*
+ * Does the merge `m` of an element hold a line both sides added more often
+ * than either side has it, two copies at most DUP_NEAR lines apart? Then
+ * one new line was put at two nearby places (a statement moved differently
+ * on each side, a declaration split two ways, one block added before and
+ * after a line): a conflict, not two edits to keep. (Copies far apart are
+ * common and fine: both sides declaring `sy` in different blocks.)
+ */
+static int duplicates_addition(int *dup, const char *b, size_t bl, const char *o, size_t ol,
+                               const char *t, size_t tl, const char *m, size_t ml)
+{
+	braid_merge__text tx[4] = {BRAID_MERGE__TEXT_INIT, BRAID_MERGE__TEXT_INIT,
+	                           BRAID_MERGE__TEXT_INIT, BRAID_MERGE__TEXT_INIT};
+	braid_merge__text *all[4] = {&tx[0], &tx[1], &tx[2], &tx[3]};
+	size_t *cnt = NULL, nids = 0, i, k;
+	int err;
+
+	*dup = 0;
+	if ((err = braid_merge__text_split(&tx[0], b, bl)) < 0 ||
+	    (err = braid_merge__text_split(&tx[1], o, ol)) < 0 ||
+	    (err = braid_merge__text_split(&tx[2], t, tl)) < 0 ||
+	    (err = braid_merge__text_split(&tx[3], m, ml)) < 0 ||
+	    (err = braid_merge__intern(all, 4, &nids)) < 0)
+		goto done;
+	if (!(cnt = calloc(nids * 4 + 1, sizeof(*cnt)))) {
+		err = braid_error_set(BRAID_ENOMEM, "out of memory counting lines");
+		goto done;
+	}
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < tx[k].nlines; i++)
+			cnt[tx[k].id[i] * 4 + k]++;
+	for (i = 0; i < tx[3].nlines && !*dup; i++) {
+		size_t id = tx[3].id[i];
+		const size_t *c = &cnt[id * 4];
+
+		if (!(c[1] > c[0] && c[2] > c[0] && c[3] > (c[1] > c[2] ? c[1] : c[2])))
+			continue;
+		if (!substantive(m + tx[3].off[i], tx[3].off[i + 1] - tx[3].off[i]))
+			continue;
+		/* two copies a few lines apart: one addition put at two places */
+		for (k = i + 1; k < tx[3].nlines && k <= i + DUP_NEAR && !*dup; k++)
+			*dup = tx[3].id[k] == id;
+	}
+done:
+	free(cnt);
+	for (k = 0; k < 4; k++)
+		braid_merge__text_release(&tx[k]);
+	return err;
+}
+
 static int merge_leaf(struct sm *sm, struct list *l[3], size_t x[3], int need_sep, int *clean,
                       size_t *carried)
 {
@@ -2108,6 +2191,19 @@ static int merge_leaf(struct sm *sm, struct list *l[3], size_t x[3], int need_se
 	if (!*clean)
 		goto done;
 	{
+		int dup;
+
+		if ((err = duplicates_addition(&dup, sm->v[0].src + e[0]->s, e[0]->ne - e[0]->s,
+		                               sm->v[1].src + e[1]->s, e[1]->ne - e[1]->s,
+		                               sm->v[2].src + e[2]->s, e[2]->ne - e[2]->s,
+		                               merged.ptr, merged.size)) < 0)
+			goto done;
+		if (dup) {
+			*clean = 0;
+			goto done;
+		}
+	}
+	{
 		/* body as merged, then the picked tail with the separator as needed */
 		const struct elem *te_ = &l[tv->side]->el[x[tv->side]];
 		const struct list *lv = l[tv->side];
@@ -2115,7 +2211,7 @@ static int merge_leaf(struct sm *sm, struct list *l[3], size_t x[3], int need_se
 		if ((err = braid_buf_put(&sm->out, merged.ptr, merged.size)) < 0 ||
 		    (err = braid_buf_put(&sm->out, tv->src + te_->ne, te_->ps - te_->ne)) < 0)
 			goto done;
-		if (lv->sep && need_sep &&
+		if (lv->sep && sep_wanted(lv, x[tv->side], need_sep) &&
 		    (err = braid_buf_put(&sm->out, te_->ps < te_->pe ? tv->src + te_->ps : lv->sep,
 		                         te_->ps < te_->pe ? te_->pe - te_->ps : lv->seplen)) < 0)
 			goto done;
@@ -2865,6 +2961,10 @@ void braid_merge__sresult_release(braid_merge__sresult *res)
 	braid_merge__regions_dispose(&res->regions);
 	free(res->note);
 	res->note = NULL;
+	braid_symbol_list_free(res->syms[0]);
+	braid_symbol_list_free(res->syms[1]);
+	res->syms[0] = res->syms[1] = NULL;
+	res->parsed = 0;
 }
 
 static int rename_note(struct sm *sm, braid_buf *n)
@@ -2968,6 +3068,13 @@ int braid_merge__structure(braid_merge__sresult *res, const braid_merge_input *i
 done:
 	if (err != 0)
 		braid_merge__sresult_release(res);
+	if (err >= 0 && sm.v[1].tree && sm.v[2].tree) {
+		/* the symbols of ours and theirs, for naming conflicts without parsing again */
+		res->syms[0] = sm.v[1].syms;
+		res->syms[1] = sm.v[2].syms;
+		sm.v[1].syms = sm.v[2].syms = NULL;
+		res->parsed = 1;
+	}
 	sm_release(&sm);
 	return err;
 }
@@ -2975,22 +3082,25 @@ done:
 /* ------------------------------------------------------------- annotate */
 
 int braid_merge__annotate(braid_merge__regions *regions, const braid_merge_input *in,
-                          const char *lang)
+                          const char *lang, const braid_merge__sresult *pre)
 {
 	braid_syntax_tree *t[2] = {NULL, NULL};
-	braid_symbol_list *s[2] = {NULL, NULL};
+	braid_symbol_list *own[2] = {NULL, NULL};
+	braid_symbol_list *const *s = own;
 	const char *src[2] = {in->ours, in->theirs};
 	size_t len[2] = {in->ours_len, in->theirs_len}, i, r, k;
 	int err = 0;
 
-	for (i = 0; i < 2; i++) {
+	if (pre && pre->parsed)
+		s = pre->syms;
+	for (i = 0; i < 2 && s == own; i++) {
 		if (!src[i])
 			continue;
 		if (braid_syntax_parse(&t[i], lang, src[i], len[i]) < 0) {
 			braid_error_clear();
 			continue;
 		}
-		if ((err = braid_syntax_symbols(&s[i], t[i])) < 0)
+		if ((err = braid_syntax_symbols(&own[i], t[i])) < 0)
 			goto done;
 	}
 	for (r = 0; r < regions->n && err == 0; r++) {
@@ -3030,7 +3140,7 @@ int braid_merge__annotate(braid_merge__regions *regions, const braid_merge_input
 	}
 done:
 	for (i = 0; i < 2; i++) {
-		braid_symbol_list_free(s[i]);
+		braid_symbol_list_free(own[i]);
 		braid_syntax_tree_free(t[i]);
 	}
 	return err;

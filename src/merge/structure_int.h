@@ -82,11 +82,19 @@ typedef struct braid_merge__sresult {
 	int clean;
 	int tier;   /* 2, or 3 when a semantic rule was used */
 	char *note; /* rewrite note (renames carried), or NULL */
+	/*
+	 * Symbols of ours and theirs when they were parsed (also when the
+	 * tier declined), for braid_merge__annotate; `parsed` says whether
+	 * they are known (a NULL list then means none). Owned.
+	 */
+	braid_symbol_list *syms[2];
+	int parsed;
 } braid_merge__sresult;
 
 /*
  * The structural tier on a file all three sides have and both changed, in
- * `lang`. Returns 1 (and leaves *res empty) when structure does not apply
+ * `lang`. Returns 1 (and leaves *res empty but for `syms`: release it) when
+ * structure does not apply
  * (a side does not parse, a container was reordered, the result would not
  * parse and no region could be blamed, ...): the caller keeps the line
  * tier's answer. `tier` is 2 (structure) or 3 (also semantic rules).
@@ -98,8 +106,10 @@ void braid_merge__sresult_release(braid_merge__sresult *res);
 /*
  * Name the symbols around the conflicting regions of a line-tier result
  * (innermost definitions of ours and theirs overlapping each region).
+ * `pre` (may be NULL) gives the symbols the structural tier already
+ * found; else ours and theirs are parsed here.
  */
 int braid_merge__annotate(braid_merge__regions *regions, const braid_merge_input *in,
-                          const char *lang) BRAID_WARN_UNUSED;
+                          const char *lang, const braid_merge__sresult *pre) BRAID_WARN_UNUSED;
 
 #endif

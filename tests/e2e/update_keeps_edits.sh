@@ -35,11 +35,11 @@ grep -q '^mine 2$' $M/b.txt || fail "case 2: earlier edit lost"
 
 # 3. An untracked new file survives.
 echo "draft" >$M/notes.md
-sed -i 's/^line 3$/theirs 3/' $L/b.txt
+sed -i 's/^line 4$/theirs 4/' $L/b.txt
 land three
 (cd $M && b update >/dev/null)
 [ "$(cat $M/notes.md)" = draft ] || fail "case 3: untracked file lost"
-grep -q '^theirs 3$' $M/b.txt || fail "case 3: main's change missing"
+grep -q '^theirs 4$' $M/b.txt || fail "case 3: main's change missing"
 
 # 4. A conflicting edit: nothing in the workspace changes.
 sed -i 's/^line 25$/mine 25/' $M/a.txt

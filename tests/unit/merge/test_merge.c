@@ -80,18 +80,69 @@ TEST(merge_disjoint_insert_delete_replace)
 	braid_merge_result_free(r);
 }
 
-TEST(merge_adjacent_edits_commute)
+TEST(merge_adjacent_edits_conflict_as_in_git)
 {
-	/* adjacent lines: git would conflict, braid merges */
-	check_clean("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nC\nd\n", "a\nB\nC\nd\n");
+	braid_merge_result *r;
+
+	/*
+	 * Edits that only touch (adjacent lines, an insertion at the boundary
+	 * of the other side's edit) are decided together at the line tier, as
+	 * git does: in a file of no known language they conflict. (In a
+	 * source file the structure tier may still show that they lie in
+	 * different declarations: see the c/adjacent_* table cases.)
+	 */
+	r = merge("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nC\nd\n");
+	CHECK_INT(r->clean, 0);
+	CHECK_STR(r->merged, "a\n<<<<<<< main\nB\nc\n||||||| base\nb\nc\n=======\nb\nC\n"
+	                     ">>>>>>> submitted\nd\n");
+	CHECK_INT(r->nregions, 1);
+	CHECK_INT(r->regions[0].base_start, 1);
+	CHECK_INT(r->regions[0].base_end, 3);
+	braid_merge_result_free(r);
 	/* an insertion at either boundary of the other side's edit */
-	check_clean("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nx\nc\nd\n", "a\nB\nx\nc\nd\n");
-	check_clean("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nx\nb\nc\nd\n", "a\nx\nB\nc\nd\n");
-	/* and the same with the sides swapped */
-	check_clean("a\nb\nc\nd\n", "a\nb\nx\nc\nd\n", "a\nB\nc\nd\n", "a\nB\nx\nc\nd\n");
-	check_clean("a\nb\nc\nd\n", "a\nx\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nx\nB\nc\nd\n");
+	check_conflict("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nx\nc\nd\n",
+	               "a\n<<<<<<< main\nB\n||||||| base\nb\n=======\nb\nx\n>>>>>>> submitted\n"
+	               "c\nd\n");
+	check_conflict("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nx\nb\nc\nd\n",
+	               "a\n<<<<<<< main\nB\n||||||| base\nb\n=======\nx\nb\n>>>>>>> submitted\n"
+	               "c\nd\n");
 	/* a deletion next to a replacement */
-	check_clean("a\nb\nc\nd\n", "a\nc\nd\n", "a\nb\nC\nd\n", "a\nC\nd\n");
+	r = merge("a\nb\nc\nd\n", "a\nc\nd\n", "a\nb\nC\nd\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+	/* one untouched line between the edits is enough */
+	check_clean("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nc\nD\n", "a\nB\nc\nD\n");
+	check_clean("a\nb\nc\nd\n", "a\nb\nc\nD\n", "A\nb\nc\nd\n", "A\nb\nc\nD\n");
+	check_clean("a\nb\nc\nd\n", "a\nx\nb\nc\nd\n", "a\nb\nC\nd\n", "a\nx\nb\nC\nd\n");
+}
+
+TEST(merge_contained_change_takes_larger_side)
+{
+	braid_merge_result *r;
+
+	/* submitted's change (b -> B) is part of main's (b -> B, B2): main's lines */
+	r = merge("a\nb\nc\n", "a\nB\nB2\nc\n", "a\nB\nc\n");
+	CHECK_INT(r->clean, 1);
+	CHECK_STR(r->merged, "a\nB\nB2\nc\n");
+	CHECK_INT(r->nregions, 1);
+	CHECK_INT(r->regions[0].kind, BRAID_KIND_SUBSUMED);
+	CHECK_STR(r->regions[0].description,
+	          "submitted's change to line 2 is part of main's; kept main's lines");
+	braid_merge_result_free(r);
+	/* and the other way round */
+	check_clean("a\nb\nc\n", "a\nx\nc\n", "a\np\nx\nq\nc\n", "a\np\nx\nq\nc\n");
+	/* a deletion is not contained in a change of the same line */
+	r = merge("a\nb\nc\n", "a\nc\n", "a\nb2\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+	/* nor is a change whose only line has no letter or digit */
+	r = merge("a\nb\nc\n", "a\n}\nc\n", "a\n}\nd\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
+	/* lines in another order are not contained */
+	r = merge("a\nb\nc\n", "a\nx\ny\nc\n", "a\ny\nx\nz\nc\n");
+	CHECK_INT(r->clean, 0);
+	braid_merge_result_free(r);
 }
 
 TEST(merge_identical_edits_merge_once)
@@ -180,8 +231,8 @@ TEST(merge_missing_final_newline)
 	braid_merge_result *r;
 
 	/* base without final newline; theirs adds one and a line */
-	check_clean("a\nb", "A\nb", "a\nb\nc", "A\nb\nc");
-	check_clean("a\nb\n", "a\nb", "A\nb\n", "A\nb");
+	check_clean("a\nx\nb", "A\nx\nb", "a\nx\nb\nc", "A\nx\nb\nc");
+	check_clean("a\nx\nb\n", "a\nx\nb", "A\nx\nb\n", "A\nx\nb");
 	/* a conflict block whose lines lack the newline gets one before the marker */
 	check_conflict("a\nb", "a\nB", "a\nb2\n",
 	               "a\n<<<<<<< main\nB\n||||||| base\nb\n=======\nb2\n>>>>>>> submitted\n");
@@ -192,9 +243,9 @@ TEST(merge_missing_final_newline)
 	check_conflict("a\nb\n", "a\nb\nc\n", "a\nb",
 	               "a\n<<<<<<< main\nb\nc\n||||||| base\nb\n=======\nb\n>>>>>>> submitted\n");
 	/* an insertion before an open last line that the other side extended */
-	r = merge("x", "x\ny", "z\nx");
+	r = merge("w\nx", "w\nx\ny", "z\nw\nx");
 	CHECK_INT(r->clean, 1);
-	CHECK_STR(r->merged, "z\nx\ny");
+	CHECK_STR(r->merged, "z\nw\nx\ny");
 	braid_merge_result_free(r);
 }
 
@@ -460,9 +511,9 @@ TEST(merge_union_driver)
 	braid_merge_result_free(r);
 
 	/* braid-json is merged as text for now */
-	r = merge_drv("a\nb\n", "A\nb\n", "a\nB\n", "braid-json");
+	r = merge_drv("a\nx\nb\n", "A\nx\nb\n", "a\nx\nB\n", "braid-json");
 	CHECK_INT(r->clean, 1);
-	CHECK_STR(r->merged, "A\nB\n");
+	CHECK_STR(r->merged, "A\nx\nB\n");
 	braid_merge_result_free(r);
 }
 
@@ -593,5 +644,6 @@ TEST(merge_names)
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_BINARY), "binary");
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_ONE_SIDE), "one-side");
 	CHECK_STR(braid_merge_kind_name(BRAID_KIND_DRIVER), "driver");
+	CHECK_STR(braid_merge_kind_name(BRAID_KIND_SUBSUMED), "subsumed");
 	CHECK_STR(braid_merge_kind_name((braid_merge_kind)99), "unknown");
 }

@@ -48,13 +48,16 @@ struct edit {
 	unsigned nnew, tag;
 };
 
-/* The line tier's rule for when two edits of different sides interact. */
+/* The line tier's rule for when two edits of different sides interact:
+ * overlapping or touching (as git), or insertions at one point. */
 static int edits_interact(const struct edit *x, const struct edit *y)
 {
 	int xi = x->s == x->e, yi = y->s == y->e;
 
 	if (xi && yi)
 		return x->s == y->s;
+	if (x->e == y->s || y->e == x->s)
+		return 1;
 	if (xi)
 		return y->s < x->s && x->s < y->e;
 	if (yi)

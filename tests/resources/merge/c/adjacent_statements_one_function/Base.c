@@ -1,0 +1,7 @@
+int f(int a)
+{
+	int x = 0;
+
+	x = g(a);
+	return x;
+}

@@ -1,0 +1,4 @@
+int b(int x) /* identity */
+{
+	return x;
+}

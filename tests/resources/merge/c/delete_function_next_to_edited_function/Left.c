@@ -1,0 +1,4 @@
+int b(int x)
+{
+	return x;
+}

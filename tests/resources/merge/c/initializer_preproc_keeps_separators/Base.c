@@ -1,0 +1,6 @@
+static const char *caps[] = {
+	"Hls",
+	NULL
+};
+
+static int other = 1;

@@ -1,0 +1,6 @@
+static const char *const caps[] = {
+	"Hls",
+	NULL
+};
+
+static int other = 2;

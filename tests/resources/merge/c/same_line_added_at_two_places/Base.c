@@ -1,0 +1,7 @@
+int
+main(int argc, char **argv)
+{
+	const char *s;
+	setlocale(LC_TIME, "");
+	run(argc, argv);
+}

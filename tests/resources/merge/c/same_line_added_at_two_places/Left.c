@@ -1,0 +1,10 @@
+int
+main(int argc, char **argv)
+{
+	const char *s;
+	setlocale(LC_CTYPE, "en_US.UTF-8");
+	setlocale(LC_TIME, "");
+	setlocale(LC_NUMERIC, "C");
+
+	run(argc, argv);
+}
