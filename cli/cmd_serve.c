@@ -22,6 +22,8 @@ static const cli_opt opts[] = {
     {"max-body", 0, 1, "largest request body in bytes (default 1048576)"},
     {"threads", 0, 1, "HTTP threads (default: two per CPU)"},
     {"workers", 0, 1, "threads for submit/update/resolve (default 4)"},
+    {"batch", 0, 1,
+     "most intent calls committed in one transaction (default 256; 0: no group commit)"},
     {0},
 };
 
@@ -61,6 +63,10 @@ static int cmd_serve(cli_args *a)
 	if ((err = number(a, "workers", 1, 256, &v)) != 0)
 		return err;
 	o.workers = (unsigned)v;
+	v = BRAID_SERVER_DEFAULT_BATCH;
+	if ((err = number(a, "batch", 0, 65536, &v)) != 0)
+		return err;
+	o.batch = v ? (int)v : -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

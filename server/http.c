@@ -5,7 +5,9 @@
  * turns path, query and body into the method's arguments and answers with
  * the method's JSON. Errors are {"error": {"code", "message"}} with a
  * stable code and the matching HTTP status. Slow methods run on worker
- * threads while their connection is suspended.
+ * threads while their connection is suspended; intent declarations,
+ * releases and renewals go to the group committer (commit.c), suspended
+ * too, and are answered here when it resumes them.
  */
 #include "server.h"
 
@@ -39,6 +41,7 @@ typedef struct srv {
 	struct MHD_Daemon *d;
 	srv_pool *pool;
 	srv_workers *workers;
+	srv_committer *committer; /* NULL: intent calls run inline */
 	srv_hub *hub;
 	size_t max_body;
 	char *root;
@@ -53,6 +56,7 @@ typedef struct req {
 	int too_large;
 	size_t dropped; /* bytes of an oversized body thrown away */
 	int started;
+	srv_call *call; /* with the group committer, until answered */
 } req;
 
 /* A slow method running on a worker while its connection is suspended. */
@@ -568,6 +572,26 @@ static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *ve
 			goto done;
 		}
 	}
+	if (s->committer && !readonly && braid_api_batchable(method, args)) {
+		srv_call *k = calloc(1, sizeof(*k));
+		if (!k || !(k->method = strdup(method))) {
+			free(k);
+			ret = send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory",
+			                 "out of memory");
+			goto done;
+		}
+		k->agent = agent;
+		agent = NULL;
+		k->args = args;
+		args = NULL;
+		k->conn = c;
+		rq->call = k;
+		/* Suspended first: the committer may answer before this returns. */
+		MHD_suspend_connection(c);
+		srv_committer_push(s->committer, k);
+		ret = MHD_YES;
+		goto done;
+	}
 	if (is_slow(meth, args)) {
 		job *j = calloc(1, sizeof(*j));
 		if (!j || !(j->method = strdup(method))) {
@@ -649,8 +673,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (rq->started)
+	if (rq->started) {
+		/* Resumed by the group committer: its answer is ready. */
+		if (rq->call && srv_call_done(rq->call)) {
+			enum MHD_Result ret = send_result(c, &rq->call->result);
+			srv_call_free(rq->call);
+			rq->call = NULL;
+			return ret;
+		}
 		return MHD_YES;
+	}
 	rq->started = 1;
 	if (rq->too_large) {
 		char msg[160];
@@ -669,6 +701,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (rq) {
+		/* A call is only left here when its answer could not be sent. */
+		if (rq->call && srv_call_done(rq->call))
+			srv_call_free(rq->call);
 		free(rq->body);
 		free(rq);
 		*con_cls = NULL;
@@ -780,6 +815,11 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	    (err = srv_workers_start(&s->workers, o->workers ? o->workers : 4)) < 0 ||
 	    (err = srv_hub_start(&s->hub, s->pool, o->poll_ms)) < 0)
 		goto done;
+	if (o->batch >= 0 &&
+	    (err = srv_committer_start(&s->committer, s->root,
+	                               o->batch ? (unsigned)o->batch : BRAID_SERVER_DEFAULT_BATCH)) <
+	        0)
+		goto done;
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	        (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -808,6 +848,7 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	srv_hub_close(s->hub);
 	srv_workers_stop(s->workers);
 	s->workers = NULL;
+	srv_committer_stop(s->committer);
 	srv_hub_free(s->hub, 3000);
 	s->hub = NULL;
 	MHD_stop_daemon(s->d);
@@ -815,9 +856,11 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	err = 0;
 done:
 	srv_workers_stop(s->workers);
+	srv_committer_stop(s->committer);
 	srv_hub_free(s->hub, 0);
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	srv_committer_free(s->committer);
 	srv_pool_free(s->pool);
 	for (i = 0; i < AUTH_CACHE; i++) {
 		free(s->auth[i].token);

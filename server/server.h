@@ -8,7 +8,8 @@
  *
  * Files: http.c (daemon, requests, auth, errors), routes.c (the route
  * table), events.c (the event hub and SSE streams), pool.c (contexts and
- * the workers that run slow methods), assets (the embedded dashboard).
+ * the workers that run slow methods), commit.c (the group committer of
+ * intent calls), assets (the embedded dashboard).
  */
 #ifndef BRAID_SERVER_H
 #define BRAID_SERVER_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "braid/api.h"
 #include "braid/ctx.h"
 
 typedef struct braid_server_options {
@@ -29,7 +31,15 @@ typedef struct braid_server_options {
 	unsigned threads;   /* HTTP threads (default: 2 x CPUs, at least 2) */
 	unsigned workers;   /* threads for slow methods: submit, update, resolve (default 4) */
 	int poll_ms;        /* op-log poll interval of the event hub (default 50) */
+	/*
+	 * Group commit: the most intent declarations/releases/renewals one lock
+	 * transaction takes (default 256); -1 turns the committer off (each
+	 * call runs on its HTTP thread, one transaction each).
+	 */
+	int batch;
 } braid_server_options;
+
+#define BRAID_SERVER_DEFAULT_BATCH 256
 
 #define BRAID_SERVER_DEFAULT_LISTEN   "127.0.0.1:7420"
 #define BRAID_SERVER_DEFAULT_MAX_BODY (1u << 20)
@@ -58,6 +68,31 @@ typedef void (*srv_job_fn)(void *job);
 int srv_workers_start(srv_workers **out, unsigned n);
 int srv_workers_push(srv_workers *w, srv_job_fn fn, void *job);
 void srv_workers_stop(srv_workers *w); /* runs what is queued, then joins */
+
+/*
+ * The group committer (commit.c): one thread with its own context that runs
+ * the queued intent calls in batches (braid_api_call_batch) and resumes
+ * each call's suspended connection with its answer.
+ */
+typedef struct srv_call {
+	char *method, *agent; /* owned */
+	int readonly;
+	json_t *args; /* owned */
+	struct MHD_Connection *conn;
+	braid_api_result result; /* the answer, once done */
+	int done;                /* set (atomically) by the committer, then the connection resumes */
+	struct srv_call *next;
+} srv_call;
+
+typedef struct srv_committer srv_committer;
+int srv_committer_start(srv_committer **out, const char *root, unsigned max_batch);
+/* Queue a call whose connection is suspended; it is resumed with call->done set. */
+void srv_committer_push(srv_committer *c, srv_call *call);
+/* Answers what is queued, then stops; later calls are answered "stopping" at once. */
+void srv_committer_stop(srv_committer *c);
+void srv_committer_free(srv_committer *c); /* after the HTTP threads are gone */
+int srv_call_done(srv_call *call);
+void srv_call_free(srv_call *call);
 
 /* The event hub: follows the op log and feeds SSE streams. */
 typedef struct srv_hub srv_hub;

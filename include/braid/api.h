@@ -123,6 +123,36 @@ int braid_api_call_ext(braid_api_result *out, braid_ctx *ctx, const char *method
 
 void braid_api_result_release(braid_api_result *r);
 
+/** One call of a batch (braid_api_call_batch): the request (borrowed) and its answer. */
+typedef struct braid_api_batch_item {
+	const char *method;      /**< method name */
+	const char *agent;       /**< the acting agent's name or id (NULL: none) */
+	const json_t *args;      /**< its arguments, or NULL */
+	unsigned int flags;      /**< BRAID_API_CALL_* */
+	braid_api_result result; /**< out: as braid_api_call fills it (braid_api_result_release) */
+} braid_api_batch_item;
+
+/**
+ * 1 when a call may join a batch as a group-committed request: intent_declare
+ * without "wait", intent_release, intent_renew (include/braid/intent.h,
+ * braid_intent_batch). Other calls can be given to braid_api_call_batch too,
+ * but run on their own.
+ */
+int braid_api_batchable(const char *method, const json_t *args);
+
+/**
+ * Run calls of several agents, in array order, each answered exactly as
+ * braid_api_call would answer it alone: consecutive batchable calls (see
+ * braid_api_batchable) share one lock transaction (braid_intent_batch), any
+ * other call runs by itself between them. The context's own acting agent,
+ * if it has one, is kept; each call acts as its `agent`.
+ *
+ * @return 0 (each call has its own result.code), or BRAID_EINVALID/ENOMEM
+ *         when nothing could run.
+ */
+int braid_api_call_batch(braid_ctx *ctx, braid_api_batch_item *items,
+                         size_t n) BRAID_WARN_UNUSED;
+
 /**
  * Check `args` against a method's schema (braid_api_call does it too).
  *

@@ -235,6 +235,68 @@ int braid_intent_release_token(braid_ctx *ctx, int64_t token) BRAID_WARN_UNUSED;
 int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targets, size_t ntargets,
                        int64_t ttl_ms) BRAID_WARN_UNUSED;
 
+/*
+ * --- Batches (group commit) ---------------------------------------------
+ */
+
+/** What one request of a batch does. */
+typedef enum braid_intent_batch_op {
+	BRAID_INTENT_BATCH_ACQUIRE = 1,   /**< braid_intent_acquire, answered at once (no wait) */
+	BRAID_INTENT_BATCH_RELEASE,       /**< braid_intent_release */
+	BRAID_INTENT_BATCH_RELEASE_TOKEN, /**< braid_intent_release_token */
+	BRAID_INTENT_BATCH_RENEW,         /**< braid_intent_renew */
+} braid_intent_batch_op;
+
+#define BRAID_INTENT_BATCH_ITEM_VERSION 1
+
+/**
+ * One request of a batch: what to do and for whom (borrowed, in), and its
+ * answer (owned, out; braid_intent_batch_item_release frees it).
+ */
+typedef struct braid_intent_batch_item {
+	unsigned int version;
+	braid_intent_batch_op op;
+	const char *agent; /**< the acting agent: name or id */
+	const char *const *targets;
+	size_t ntargets;            /**< RELEASE and RENEW: 0 means all of the agent's */
+	braid_intent_options opts;  /**< ACQUIRE: level, activity, ttl_ms, grace_ms; wait_ms must be 0 */
+	int64_t token;              /**< RELEASE_TOKEN: the grant to release */
+	int64_t ttl_ms;             /**< RENEW: 0 for intent.ttl */
+	/* The answer, as the one-by-one call gives it: */
+	int code;                    /**< its return value */
+	char *message;               /**< when code < 0: the error message (else NULL) */
+	braid_intent_result *result; /**< ACQUIRE: its *out (also set on BRAID_ELOCKED) */
+	size_t count;                /**< RELEASE, RENEW: released/renewed; RELEASE_TOKEN: 1 */
+} braid_intent_batch_item;
+
+#define BRAID_INTENT_BATCH_ITEM_INIT                                                               \
+	{                                                                                          \
+		BRAID_INTENT_BATCH_ITEM_VERSION, BRAID_INTENT_BATCH_ACQUIRE, NULL, NULL, 0,        \
+		    BRAID_INTENT_OPTIONS_INIT, 0, 0, 0, NULL, NULL, 0                              \
+	}
+
+/**
+ * Run independent requests of several agents in one lock transaction (group
+ * commit): in array order, each deciding on the table as the requests before
+ * it left it, so each answer is exactly what the same requests made one by
+ * one in that order would get: the same grants and refusals, the same
+ * fencing tokens, the same ops in the log (hence the same events), the same
+ * notices delivered. Each request is all-or-nothing on its own; a request
+ * that fails (a bad target, an unknown agent) fails alone. Should anything
+ * fail inside the shared transaction, it is rolled back and the requests
+ * are run again one transaction each. A request that would wait in line
+ * (opts.wait_ms != 0) is refused with BRAID_EINVALID: use braid_intent_acquire.
+ *
+ * @param items  the requests; their answers are filled in (code, message,
+ *               result, count), release them with braid_intent_batch_item_release.
+ * @return 0 (each request has its own code), or BRAID_EINVALID for misuse.
+ */
+int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items,
+                       size_t n) BRAID_WARN_UNUSED;
+
+/** Free an item's answer (message, result) and reset it; the request part is kept. */
+void braid_intent_batch_item_release(braid_intent_batch_item *item);
+
 /** Every live intent and every queue, for `braid locks`. */
 typedef struct braid_intent_table {
 	braid_intent_hold *holds; /**< by target, then level */

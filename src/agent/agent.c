@@ -357,17 +357,22 @@ static int secret_key(const unsigned char **sk_out, braid_ctx *ctx, const char *
 {
 	braid_buf kp = BRAID_BUF_INIT, content = BRAID_BUF_INIT;
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	size_t i, slot;
+	struct braid_ctx_key *slot;
+	unsigned long h = 5381;
+	const char *p;
 	int err;
 
-	for (i = 0; i < ctx->nkeys; i++) {
-		if (!strcmp(ctx->keys[i].agent_id, agent_id)) {
-			*sk_out = ctx->keys[i].sk;
-			return 0;
-		}
-	}
 	if (strlen(agent_id) >= sizeof(ctx->keys[0].agent_id))
 		return braid_error_set(BRAID_EINVALID, "agent id '%s' is too long", agent_id);
+	for (p = agent_id; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	if (!ctx->keys && !(ctx->keys = calloc(BRAID_CTX_KEYS, sizeof(*ctx->keys))))
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	slot = &ctx->keys[h & (BRAID_CTX_KEYS - 1)];
+	if (slot->agent_id[0] && !strcmp(slot->agent_id, agent_id)) {
+		*sk_out = slot->sk;
+		return 0;
+	}
 	if ((err = key_path(&kp, ctx, agent_id)) < 0)
 		goto done;
 	if ((err = braid_fs_read(&content, kp.ptr, 1024)) < 0) {
@@ -382,11 +387,10 @@ static int secret_key(const unsigned char **sk_out, braid_ctx *ctx, const char *
 		err = braid_error_set(BRAID_ERROR, "the key file '%s' is damaged", kp.ptr);
 		goto done;
 	}
-	/* A full cache reuses its first slot. */
-	slot = ctx->nkeys < BRAID_ARRAY_SIZE(ctx->keys) ? ctx->nkeys++ : 0;
-	snprintf(ctx->keys[slot].agent_id, sizeof(ctx->keys[slot].agent_id), "%s", agent_id);
-	memcpy(ctx->keys[slot].sk, sk, sizeof(sk));
-	*sk_out = ctx->keys[slot].sk;
+	/* A taken slot is overwritten: its key is read again when needed. */
+	snprintf(slot->agent_id, sizeof(slot->agent_id), "%s", agent_id);
+	memcpy(slot->sk, sk, sizeof(sk));
+	*sk_out = slot->sk;
 done:
 	sodium_memzero(sk, sizeof(sk));
 	if (content.asize)

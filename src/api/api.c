@@ -149,13 +149,106 @@ int braid_api_call_ext(braid_api_result *out, braid_ctx *ctx, const char *method
 	err = methods[i]->fn(out, ctx, args, opts);
 done:
 	json_decref(empty);
+	braid_api__finish(out, err);
+	return err;
+}
+
+void braid_api__finish(braid_api_result *out, int err)
+{
 	if (err < 0) {
 		out->code = err;
 		free(out->text);
 		out->text = braid_strdup(braid_error_last());
 		braid_error_set(err, "%s", out->text ? out->text : "out of memory");
 	}
-	return err;
+}
+
+/* ---- batches ---- */
+
+int braid_api_batchable(const char *method, const json_t *args)
+{
+	return braid_api__intent_batchable(method, args);
+}
+
+/* Check one call of a batch as braid_api_call would: 0, or the error that answers it. */
+static int batch_check(const braid_api_batch_item *it)
+{
+	long i = method_index(it->method);
+	int err;
+
+	if (i < 0)
+		return braid_error_set(BRAID_ENOTFOUND, "unknown method '%.64s'",
+		                       it->method ? it->method : "");
+	if ((err = braid_api_check_args(&methods[i]->m, it->args)) < 0)
+		return err;
+	if ((methods[i]->m.flags & BRAID_API_WRITE) && (it->flags & BRAID_API_CALL_READONLY))
+		return braid_error_set(BRAID_EDENIED,
+		                       "'%s' changes state and this token is read-only; use an "
+		                       "agent's own token (.braid/tokens/NAME)",
+		                       it->method);
+	return 0;
+}
+
+/* A call that cannot join a batch: braid_api_call as its agent, the context's own put back. */
+static void batch_single(braid_ctx *ctx, braid_api_batch_item *it, const char *own_agent)
+{
+	braid_api_call_options o = BRAID_API_CALL_OPTIONS_INIT;
+	int err;
+
+	o.flags = it->flags;
+	if (it->agent)
+		err = braid_ctx_set_agent(ctx, it->agent);
+	else
+		err = braid_ctx_clear_agent(ctx);
+	if (err < 0)
+		braid_api__finish(&it->result, err);
+	else if (braid_api_call_ext(&it->result, ctx, it->method, it->args, &o) < 0)
+		braid_error_clear(); /* the answer is in it->result */
+	if (own_agent ? braid_ctx_set_agent(ctx, own_agent) < 0 : braid_ctx_clear_agent(ctx) < 0)
+		braid_error_clear();
+}
+
+int braid_api_call_batch(braid_ctx *ctx, braid_api_batch_item *items, size_t n)
+{
+	braid_api_batch_item **run = NULL;
+	char *own = NULL;
+	size_t i, nrun = 0;
+	int err = 0;
+
+	BRAID_ASSERT_ARG(ctx && (items || !n));
+	for (i = 0; i < n; i++)
+		memset(&items[i].result, 0, sizeof(items[i].result));
+	if (!n)
+		return 0;
+	if (!(run = calloc(n, sizeof(*run))) ||
+	    (braid_ctx_agent_id(ctx) && !(own = braid_strdup(braid_ctx_agent_id(ctx))))) {
+		free(run);
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	}
+	for (i = 0; i <= n; i++) {
+		braid_api_batch_item *it = i < n ? &items[i] : NULL;
+		int batchable = 0;
+
+		if (it && (err = batch_check(it)) < 0) {
+			braid_api__finish(&it->result, err);
+			continue;
+		}
+		if (it)
+			batchable = braid_api__intent_batchable(it->method, it->args);
+		if (it && batchable) {
+			run[nrun++] = it;
+			continue;
+		}
+		/* The end, or a call that runs alone: what was gathered goes first. */
+		if (nrun)
+			braid_api__intent_batch(ctx, run, nrun);
+		nrun = 0;
+		if (it)
+			batch_single(ctx, it, own);
+	}
+	free(run);
+	free(own);
+	return 0;
 }
 
 /* ---- helpers for the methods ---- */

@@ -26,6 +26,22 @@ extern const braid_api_entry braid_api__core_methods[];
 extern const braid_api_entry braid_api__intent_methods[];
 extern const braid_api_entry braid_api__queue_methods[];
 
+/*
+ * Finish a method's answer as braid_api_call does: on failure (`err` < 0)
+ * the code and the error message (braid_error_last()) go into `r`.
+ */
+void braid_api__finish(braid_api_result *r, int err);
+
+/* intent.c: may this call join a batch (intent declare without wait, release, renew)? */
+int braid_api__intent_batchable(const char *method, const json_t *args);
+
+/*
+ * intent.c: run batchable calls (checked already: known method, valid
+ * arguments, a caller that may write) in one braid_intent_batch, and fill
+ * in each one's result as the method would.
+ */
+int braid_api__intent_batch(braid_ctx *ctx, braid_api_batch_item **items, size_t n);
+
 /* Schema check of `v` against `schema` (the subset api schemas use). */
 int braid_api__validate(const json_t *schema, const json_t *v, const char *what);
 

@@ -162,6 +162,45 @@ static void on_wait(void *payload, const braid_intent_result *status)
 		                    (long)(braid_time_mono_ms() - w->start));
 }
 
+/* intent_declare's arguments as library options (the targets borrow from args). */
+static int declare_args(braid_intent_options *o, const char ***targets, size_t *n,
+                        const json_t *args)
+{
+	const char *level = braid_api__str(args, "level");
+	int err;
+
+	if (level && (o->level = braid_intent_level_parse(level)) < 0)
+		return o->level;
+	o->activity = braid_api__str(args, "activity");
+	if ((err = duration_arg(&o->ttl_ms, args, "ttl")) < 0 ||
+	    (err = duration_arg(&o->wait_ms, args, "wait")) < 0 ||
+	    (err = duration_arg(&o->grace_ms, args, "grace")) < 0)
+		return err;
+	return targets_of(targets, n, args, "targets");
+}
+
+/*
+ * intent_declare's answer from what braid_intent_acquire returned (`res` is
+ * NULL when it failed before deciding anything).
+ */
+static int declare_answer(braid_api_result *r, const braid_intent_result *res, int acquired)
+{
+	int err;
+
+	if (acquired < 0 && !res)
+		return acquired;
+	if ((err = braid_api__data(r, result_json(res))) < 0)
+		return err;
+	if (!res->granted)
+		/*
+		 * Refused (BRAID_ELOCKED), or the wait ran out (BRAID_EBUSY): an error
+		 * whose details say who is in the way and where we stand.
+		 */
+		return braid_error_set(acquired < 0 ? acquired : BRAID_ELOCKED, "%s",
+		                       res->message ? res->message : "refused");
+	return braid_api__text(r, "%s", res->message ? res->message : "granted");
+}
+
 static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *args,
                             const braid_api_call_options *call)
 {
@@ -169,69 +208,72 @@ static int m_intent_declare(braid_api_result *r, braid_ctx *ctx, const json_t *a
 	braid_intent_options o = BRAID_INTENT_OPTIONS_INIT;
 	braid_intent_result *res = NULL;
 	const char **targets = NULL;
-	const char *level = braid_api__str(args, "level");
 	size_t n = 0;
-	int err, acquired;
+	int err;
 
-	if (level && (o.level = braid_intent_level_parse(level)) < 0)
-		return o.level;
-	o.activity = braid_api__str(args, "activity");
+	if ((err = declare_args(&o, &targets, &n, args)) < 0)
+		goto done;
 	if (call->progress) {
 		o.on_wait = on_wait;
 		o.payload = &wp;
 	}
-	if ((err = duration_arg(&o.ttl_ms, args, "ttl")) < 0 ||
-	    (err = duration_arg(&o.wait_ms, args, "wait")) < 0 ||
-	    (err = duration_arg(&o.grace_ms, args, "grace")) < 0 ||
-	    (err = targets_of(&targets, &n, args, "targets")) < 0)
-		goto done;
-	err = acquired = braid_intent_acquire(&res, ctx, targets, n, &o);
-	if (err < 0 && !res)
-		goto done;
-	if ((err = braid_api__data(r, result_json(res))) < 0)
-		goto done;
-	if (!res->granted) {
-		/*
-		 * Refused (BRAID_ELOCKED), or the wait ran out (BRAID_EBUSY): an error
-		 * whose details say who is in the way and where we stand.
-		 */
-		err = braid_error_set(acquired < 0 ? acquired : BRAID_ELOCKED, "%s",
-		                      res->message ? res->message : "refused");
-		goto done;
-	}
-	err = braid_api__text(r, "%s", res->message ? res->message : "granted");
+	err = braid_intent_acquire(&res, ctx, targets, n, &o);
+	err = declare_answer(r, res, err);
 done:
 	braid_intent_result_free(res);
 	free(targets);
 	return err;
 }
 
-static int m_intent_release(braid_api_result *r, braid_ctx *ctx, const json_t *args,
-                            const braid_api_call_options *call)
+/* intent_release's arguments: a token, or targets (borrowed from args; none: all). */
+static int release_args(int64_t *token, const char ***targets, size_t *n, const json_t *args)
 {
 	const json_t *tok = json_object_get(args, "token");
-	const char **targets = NULL;
-	size_t n = 0, released = 0;
-	int err;
 
-	(void)call;
+	*token = 0;
+	*targets = NULL;
+	*n = 0;
 	if (json_is_integer(tok) && json_array_size(json_object_get(args, "targets")))
 		return braid_error_set(BRAID_EINVALID, "give 'targets' or 'token', not both");
 	if (json_is_integer(tok)) {
-		if ((err = braid_intent_release_token(ctx, json_integer_value(tok))) < 0)
+		*token = json_integer_value(tok);
+		return 0;
+	}
+	return targets_of(targets, n, args, "targets");
+}
+
+/* The answer of intent_release or intent_renew: {"released": n} and a line. */
+static int count_answer(braid_api_result *r, const char *key, const char *verb, size_t count)
+{
+	int err;
+
+	if ((err = braid_api__data(r, json_pack("{s:I}", key, (json_int_t)count))) < 0)
+		return err;
+	return braid_api__text(r, "%s %zu intent%s", verb, count, count == 1 ? "" : "s");
+}
+
+static int m_intent_release(braid_api_result *r, braid_ctx *ctx, const json_t *args,
+                            const braid_api_call_options *call)
+{
+	const char **targets = NULL;
+	size_t n = 0, released = 0;
+	int64_t token;
+	int err;
+
+	(void)call;
+	if ((err = release_args(&token, &targets, &n, args)) < 0)
+		return err;
+	if (token) {
+		if ((err = braid_intent_release_token(ctx, token)) < 0)
 			return err;
 		released = 1;
 	} else {
-		if ((err = targets_of(&targets, &n, args, "targets")) < 0)
-			return err;
 		err = braid_intent_release(&released, ctx, targets, n);
 		free(targets);
 		if (err < 0)
 			return err;
 	}
-	if ((err = braid_api__data(r, json_pack("{s:I}", "released", (json_int_t)released))) < 0)
-		return err;
-	return braid_api__text(r, "released %zu intent%s", released, released == 1 ? "" : "s");
+	return count_answer(r, "released", "released", released);
 }
 
 static int m_intent_renew(braid_api_result *r, braid_ctx *ctx, const json_t *args,
@@ -250,9 +292,99 @@ static int m_intent_renew(braid_api_result *r, braid_ctx *ctx, const json_t *arg
 	free(targets);
 	if (err < 0)
 		return err;
-	if ((err = braid_api__data(r, json_pack("{s:I}", "renewed", (json_int_t)renewed))) < 0)
-		return err;
-	return braid_api__text(r, "renewed %zu intent%s", renewed, renewed == 1 ? "" : "s");
+	return count_answer(r, "renewed", "renewed", renewed);
+}
+
+/* --- batches (the daemon's group commit) ---------------------------------- */
+
+int braid_api__intent_batchable(const char *method, const json_t *args)
+{
+	int64_t wait = 0;
+
+	if (!method)
+		return 0;
+	if (!strcmp(method, "intent_release") || !strcmp(method, "intent_renew"))
+		return 1;
+	if (strcmp(method, "intent_declare"))
+		return 0;
+	/* A "wait" that does not parse is refused the same way in a batch. */
+	if (duration_arg(&wait, args, "wait") < 0)
+		braid_error_clear();
+	return wait == 0;
+}
+
+int braid_api__intent_batch(braid_ctx *ctx, braid_api_batch_item **items, size_t n)
+{
+	braid_intent_batch_item *li = calloc(n ? n : 1, sizeof(*li));
+	const char ***targets = calloc(n ? n : 1, sizeof(*targets));
+	size_t i, m = 0, *slot = calloc(n ? n : 1, sizeof(*slot));
+	int err;
+
+	if (!li || !targets || !slot) {
+		err = braid_error_set(BRAID_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++)
+			braid_api__finish(&items[i]->result, err);
+		goto done;
+	}
+	/* The library requests, in order; an item whose arguments do not parse fails alone. */
+	for (i = 0; i < n; i++) {
+		braid_api_batch_item *it = items[i];
+		braid_intent_batch_item b = BRAID_INTENT_BATCH_ITEM_INIT;
+		size_t nt = 0;
+
+		b.agent = it->agent;
+		if (!strcmp(it->method, "intent_declare")) {
+			b.op = BRAID_INTENT_BATCH_ACQUIRE;
+			err = declare_args(&b.opts, &targets[i], &nt, it->args);
+		} else if (!strcmp(it->method, "intent_release")) {
+			err = release_args(&b.token, &targets[i], &nt, it->args);
+			b.op = b.token ? BRAID_INTENT_BATCH_RELEASE_TOKEN
+			               : BRAID_INTENT_BATCH_RELEASE;
+		} else {
+			b.op = BRAID_INTENT_BATCH_RENEW;
+			if ((err = duration_arg(&b.ttl_ms, it->args, "ttl")) == 0)
+				err = targets_of(&targets[i], &nt, it->args, "targets");
+		}
+		if (err < 0) {
+			braid_api__finish(&it->result, err);
+			continue;
+		}
+		b.targets = targets[i];
+		b.ntargets = nt;
+		li[m] = b;
+		slot[m++] = i;
+	}
+	if ((err = braid_intent_batch(ctx, li, m)) < 0) {
+		for (i = 0; i < m; i++)
+			braid_api__finish(&items[slot[i]]->result, err);
+		goto done;
+	}
+	/* The answers, as the methods give them. */
+	for (i = 0; i < m; i++) {
+		braid_intent_batch_item *b = &li[i];
+		braid_api_result *r = &items[slot[i]]->result;
+
+		if (b->code < 0 && b->message)
+			braid_error_set(b->code, "%s", b->message);
+		if (b->op == BRAID_INTENT_BATCH_ACQUIRE)
+			err = declare_answer(r, b->result, b->code);
+		else if (b->code < 0)
+			err = b->code;
+		else if (b->op == BRAID_INTENT_BATCH_RENEW)
+			err = count_answer(r, "renewed", "renewed", b->count);
+		else
+			err = count_answer(r, "released", "released", b->count);
+		braid_api__finish(r, err);
+	}
+done:
+	for (i = 0; li && i < m; i++)
+		braid_intent_batch_item_release(&li[i]);
+	for (i = 0; targets && i < n; i++)
+		free(targets[i]);
+	free(li);
+	free(targets);
+	free(slot);
+	return 0;
 }
 
 static int m_intent_status(braid_api_result *r, braid_ctx *ctx, const json_t *args,

@@ -42,7 +42,10 @@ void braid_ctx_free(braid_ctx *ctx)
 	free(ctx->ws_owner);
 	free(ctx->agent_id);
 	free(ctx->agent_name);
-	sodium_memzero(ctx->keys, sizeof(ctx->keys));
+	if (ctx->keys) {
+		sodium_memzero(ctx->keys, BRAID_CTX_KEYS * sizeof(*ctx->keys));
+		free(ctx->keys);
+	}
 	free(ctx);
 }
 

@@ -27,14 +27,15 @@ struct braid_ctx {
 	char *agent_name;
 	/*
 	 * Secret keys already read from .braid/keys, so a context that signs
-	 * many ops (the daemon, lock loops) reads each key file once. Wiped
-	 * when the context is freed.
+	 * many ops (the daemon, lock loops, a batch of many agents' requests)
+	 * reads each key file once: a direct-mapped table of BRAID_CTX_KEYS
+	 * slots by agent id, allocated on the first signature. Wiped when the
+	 * context is freed.
 	 */
-	struct {
+	struct braid_ctx_key {
 		char agent_id[32];
 		unsigned char sk[64];
-	} keys[8];
-	size_t nkeys;
+	} * keys;
 	/*
 	 * The intent module's per-context state (its lock connection, the
 	 * shared-memory turnstile, settings), created on first use; freed
@@ -43,6 +44,9 @@ struct braid_ctx {
 	void *intent;
 	void (*intent_free)(void *intent);
 };
+
+/** Slots of the secret-key cache (a power of two). */
+#define BRAID_CTX_KEYS 1024
 
 /** Path of a file inside .braid (malloc'd), or NULL with ENOMEM. */
 char *braid_ctx__path(const braid_ctx *ctx, const char *rel);

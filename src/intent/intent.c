@@ -67,6 +67,9 @@ typedef struct istate {
 	int shm_tried;
 	int64_t *wake; /* requests to wake once the open transaction commits */
 	size_t nwake, wake_cap;
+	/* A batch (braid_intent_batch) is running: the time of its last sweep. */
+	int in_batch;
+	int64_t swept_at;
 } istate;
 
 static void icfg_clear(icfg *c)
@@ -1094,7 +1097,7 @@ static int add_notice(braid_ctx *ctx, const char *agent_id, const char *kind, co
 }
 
 /* Inside a write transaction: end leases whose time is up and drop dead queue rows. */
-static int sweep(braid_ctx *ctx, int64_t now)
+static int sweep_all(braid_ctx *ctx, int64_t now)
 {
 	sqlite3_stmt *st;
 	json_t *ended = NULL;
@@ -1199,6 +1202,24 @@ static int sweep(braid_ctx *ctx, int64_t now)
 		sqlite3_reset(st);
 	}
 	return 0;
+}
+
+/*
+ * sweep_all, except that inside a batch a second sweep in the same
+ * millisecond is skipped: it would find nothing, since everything a lock
+ * transaction writes ends after its `now` (leases, yield deadlines, queue
+ * leases are all now + a positive duration).
+ */
+static int sweep(braid_ctx *ctx, int64_t now)
+{
+	istate *is = ctx->intent;
+	int err;
+
+	if (is && is->in_batch && is->swept_at == now)
+		return 0;
+	if ((err = sweep_all(ctx, now)) == 0 && is && is->in_batch)
+		is->swept_at = now;
+	return err;
 }
 
 /* Notices not yet delivered to `agent_id`; with `consume`, mark them seen. */
@@ -1656,16 +1677,12 @@ static int note_preempted(braid_intent_result *res, const ieval *e)
  * are in the way, else join the line (when waiting). Returns 0 with
  * res->granted set or not.
  */
-static int attempt(braid_intent_result *res, braid_ctx *ctx, ireq *r, int waiting, int *requeued)
+static int decide(braid_intent_result *res, braid_ctx *ctx, ireq *r, int waiting, int *requeued,
+                  int64_t now)
 {
 	ieval e = {0};
-	itxn tx;
-	int64_t now;
 	int err;
 
-	if ((err = itxn_begin(&tx, ctx)) < 0)
-		return err;
-	now = braid_time_now_ms();
 	if ((err = sweep(ctx, now)) < 0)
 		goto fail;
 	if (r->req_id) {
@@ -1716,20 +1733,40 @@ static int attempt(braid_intent_result *res, braid_ctx *ctx, ireq *r, int waitin
 		}
 	}
 	ieval_free(&e);
-	return itxn_commit(&tx, ctx);
+	return 0;
 fail:
 	ieval_free(&e);
-	itxn_rollback(&tx, ctx);
-	if (res->granted) {
-		/* The grant did not commit. */
-		size_t i;
-		for (i = 0; i < res->nholds; i++)
-			hold_clear(&res->holds[i]);
-		res->nholds = 0;
-		res->granted = 0;
-		res->token = 0;
-	}
 	return err;
+}
+
+/* A grant that did not commit. */
+static void undo_grant(braid_intent_result *res)
+{
+	size_t i;
+
+	if (!res->granted)
+		return;
+	for (i = 0; i < res->nholds; i++)
+		hold_clear(&res->holds[i]);
+	res->nholds = 0;
+	res->granted = 0;
+	res->token = 0;
+}
+
+/* decide() in a lock transaction of its own. */
+static int attempt(braid_intent_result *res, braid_ctx *ctx, ireq *r, int waiting, int *requeued)
+{
+	itxn tx;
+	int err;
+
+	if ((err = itxn_begin(&tx, ctx)) < 0)
+		return err;
+	if ((err = decide(res, ctx, r, waiting, requeued, braid_time_now_ms())) < 0) {
+		itxn_rollback(&tx, ctx);
+		undo_grant(res);
+		return err;
+	}
+	return itxn_commit(&tx, ctx);
 }
 
 /* A look without the write lock: could an attempt now change anything? */
@@ -2311,33 +2348,24 @@ static int has_waiters(int *out, braid_ctx *ctx, const itarget *t, const char *m
 	return 0;
 }
 
-int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targets, size_t ntargets,
-                       int64_t ttl_ms)
+/*
+ * Extend `agent`'s leases matching `names` (all when NULL) to now + ttl_ms,
+ * inside the caller's transaction, after a sweep at `now`.
+ */
+static int renew_locked(size_t *renewed, braid_ctx *ctx, const char *agent, char **names,
+                        int64_t ttl_ms, int64_t max_lease, int64_t now)
 {
-	const char *agent;
-	char **names = NULL;
 	sqlite3_stmt *st;
-	int64_t now, max_lease, *ids = NULL, *ends = NULL;
+	int64_t *ids = NULL, *ends = NULL;
 	size_t n = 0, i;
-	itxn tx;
 	int err, rc;
 
-	BRAID_ASSERT_ARG(ctx && (targets || !ntargets));
-	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
-		return err;
-	if (ttl_ms <= 0)
-		ttl_ms = ((istate *)ctx->intent)->cfg.ttl_ms;
-	max_lease = ((istate *)ctx->intent)->cfg.max_lease_ms;
-	if (ntargets && (err = canonical_targets(&names, ctx, agent, targets, ntargets)) < 0)
-		return err;
-	if ((err = itxn_begin(&tx, ctx)) < 0)
-		goto done;
-	now = braid_time_now_ms();
+	*renewed = 0;
 	if ((err = sweep(ctx, now)) < 0)
-		goto fail;
+		return err;
 	if ((err = braid_store__stmt(&st, ctx->store,
 	                             "SELECT " HOLD_COLS HOLD_FROM " WHERE h.agent_id = ?")) < 0)
-		goto fail;
+		return err;
 	sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		itarget t = view_target(st, 4, 5, 6, 9);
@@ -2366,30 +2394,357 @@ int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targe
 		n++;
 	}
 	sqlite3_reset(st);
-	if (err)
-		goto fail;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		if ((err = braid_store__stmt(&st, ctx->store,
 		                             "UPDATE intent_holds SET expires_at = ?1, ends_at = "
 		                             "MIN(?1, COALESCE(yield_by, ?1)) WHERE id = ?2")) < 0)
-			goto fail;
+			break;
 		sqlite3_bind_int64(st, 1, ends[i]);
 		sqlite3_bind_int64(st, 2, ids[i]);
-		if ((err = braid_store__step_done(ctx->store, st, "cannot renew an intent")) < 0)
-			goto fail;
+		err = braid_store__step_done(ctx->store, st, "cannot renew an intent");
+	}
+	free(ids);
+	free(ends);
+	if (!err)
+		*renewed = n;
+	return err;
+}
+
+int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targets, size_t ntargets,
+                       int64_t ttl_ms)
+{
+	const char *agent;
+	char **names = NULL;
+	size_t n = 0;
+	itxn tx;
+	int err;
+
+	BRAID_ASSERT_ARG(ctx && (targets || !ntargets));
+	if ((err = braid_ctx_require_agent(&agent, ctx)) < 0 || (err = icfg_load(ctx)) < 0)
+		return err;
+	if (ttl_ms <= 0)
+		ttl_ms = ((istate *)ctx->intent)->cfg.ttl_ms;
+	if (ntargets && (err = canonical_targets(&names, ctx, agent, targets, ntargets)) < 0)
+		return err;
+	if ((err = itxn_begin(&tx, ctx)) < 0)
+		goto done;
+	if ((err = renew_locked(&n, ctx, agent, names, ttl_ms,
+	                        ((istate *)ctx->intent)->cfg.max_lease_ms, braid_time_now_ms())) <
+	    0) {
+		itxn_rollback(&tx, ctx);
+		goto done;
 	}
 	if ((err = itxn_commit(&tx, ctx)) < 0)
 		goto done;
 	if (renewed)
 		*renewed = n;
-	goto done;
-fail:
-	itxn_rollback(&tx, ctx);
 done:
-	free(ids);
-	free(ends);
 	braid_intent__strv_free(names);
 	return err;
+}
+
+/* --- batches (group commit) ------------------------------------------- */
+
+/* One request of a batch, prepared before the lock transaction. */
+typedef struct bprep {
+	int ready;                   /* prepared: run it */
+	char *agent_id, *agent_name; /* the acting agent (owned) */
+	ireq r;                      /* ACQUIRE: the resolved request */
+	char **names;                /* RELEASE, RENEW: canonical targets (NULL: all) */
+	int64_t ttl_ms;              /* RENEW */
+} bprep;
+
+static void bprep_clear(bprep *p)
+{
+	ireq_clear(&p->r);
+	braid_intent__strv_free(p->names);
+	free(p->agent_id);
+	free(p->agent_name);
+	memset(p, 0, sizeof(*p));
+}
+
+void braid_intent_batch_item_release(braid_intent_batch_item *it)
+{
+	if (!it)
+		return;
+	free(it->message);
+	braid_intent_result_free(it->result);
+	it->message = NULL;
+	it->result = NULL;
+	it->code = 0;
+	it->count = 0;
+}
+
+/* The item failed with `err`; the message is the one braid_error_set just stored. */
+static void item_fail(braid_intent_batch_item *it, int err)
+{
+	braid_intent_batch_item_release(it);
+	it->code = err;
+	it->message = braid_strdup(braid_error_last());
+}
+
+/*
+ * Check and resolve one request outside the lock transaction, as the
+ * one-by-one call does before its own: the agent, the limits, the targets.
+ * `items[0..i)` and `preps[0..i)` are the earlier requests (an agent named
+ * again is not looked up again).
+ */
+static int bprep_make(bprep *p, braid_ctx *ctx, const braid_intent_batch_item *items,
+                      const bprep *preps, size_t i)
+{
+	const braid_intent_batch_item *it = &items[i];
+	istate *is = ctx->intent;
+	size_t j;
+	int err;
+
+	if (it->version != BRAID_INTENT_BATCH_ITEM_VERSION)
+		return braid_error_set(BRAID_EINVALID, "unknown batch item version %u",
+		                       it->version);
+	if (!it->agent || !*it->agent)
+		return braid_error_set(BRAID_ESTATE,
+		                       "no acting agent: run this inside an agent's workspace, pass "
+		                       "--agent NAME, or set BRAID_AGENT");
+	for (j = i; j-- > 0;) {
+		if (preps[j].agent_id && !strcmp(items[j].agent, it->agent)) {
+			p->agent_id = braid_strdup(preps[j].agent_id);
+			p->agent_name = braid_strdup(preps[j].agent_name);
+			break;
+		}
+	}
+	if (!p->agent_id) {
+		braid_agent *a = NULL;
+		if ((err = braid_agent_lookup(&a, ctx, it->agent)) < 0)
+			return err;
+		p->agent_id = braid_strdup(a->id);
+		p->agent_name = braid_strdup(a->name);
+		braid_agent_free(a);
+	}
+	if (!p->agent_id || !p->agent_name)
+		return braid_error_set(BRAID_ENOMEM, "out of memory");
+	if (ctx->ws_owner && strcmp(ctx->ws_owner, p->agent_id))
+		return braid_error_set(BRAID_EDENIED,
+		                       "workspace '%s' belongs to another agent than '%s'; a "
+		                       "batch for several agents needs a context outside workspaces",
+		                       ctx->ws_id, p->agent_name);
+	if (!it->targets && it->ntargets)
+		return braid_error_set(BRAID_EINVALID, "invalid argument: %s",
+		                       "targets || !ntargets");
+	switch (it->op) {
+	case BRAID_INTENT_BATCH_ACQUIRE: {
+		const braid_intent_options *o = &it->opts;
+		if (!it->ntargets)
+			return braid_error_set(BRAID_EINVALID, "name at least one intent target");
+		if (it->ntargets > MAX_TARGETS)
+			return braid_error_set(BRAID_EINVALID, "at most %d targets per intent",
+			                       MAX_TARGETS);
+		if (o->level < 1 || o->level > 4)
+			return braid_error_set(BRAID_EINVALID,
+			                       "intent level must be L1, L2, L3 or L4");
+		if (o->wait_ms != 0)
+			return braid_error_set(BRAID_EINVALID,
+			                       "a request that waits in line cannot be batched; "
+			                       "call braid_intent_acquire");
+		p->r.agent_id = p->agent_id;
+		p->r.activity = o->activity && *o->activity ? o->activity : NULL;
+		p->r.ttl_ms = o->ttl_ms > 0 ? o->ttl_ms : is->cfg.ttl_ms;
+		p->r.grace_ms = o->grace_ms > 0 ? o->grace_ms : is->cfg.grace_ms;
+		p->r.queue_lease_ms = is->cfg.queue_lease_ms;
+		if (p->r.activity && strlen(p->r.activity) > 1024)
+			return braid_error_set(BRAID_EINVALID,
+			                       "activity is longer than 1024 bytes");
+		return build_request(&p->r, ctx, p->agent_id, it->targets, it->ntargets,
+		                     o->level);
+	}
+	case BRAID_INTENT_BATCH_RENEW:
+		p->ttl_ms = it->ttl_ms > 0 ? it->ttl_ms : is->cfg.ttl_ms;
+		/* fall through */
+	case BRAID_INTENT_BATCH_RELEASE:
+		if (it->ntargets)
+			return canonical_targets(&p->names, ctx, p->agent_id, it->targets,
+			                         it->ntargets);
+		return 0;
+	case BRAID_INTENT_BATCH_RELEASE_TOKEN:
+		if (it->token <= 0)
+			return braid_error_set(BRAID_EINVALID, "invalid argument: %s",
+			                       "ctx && token > 0");
+		return 0;
+	}
+	return braid_error_set(BRAID_EINVALID, "unknown batch operation %d", (int)it->op);
+}
+
+/* Run one prepared request inside the open lock transaction, acting as its agent. */
+static int bitem_exec(braid_ctx *ctx, braid_intent_batch_item *it, bprep *p)
+{
+	istate *is = ctx->intent;
+	char *saved_id = ctx->agent_id, *saved_name = ctx->agent_name;
+	int64_t now = braid_time_now_ms();
+	int err;
+
+	ctx->agent_id = p->agent_id;
+	ctx->agent_name = p->agent_name;
+	switch (it->op) {
+	case BRAID_INTENT_BATCH_ACQUIRE:
+		if (!(it->result = calloc(1, sizeof(*it->result)))) {
+			err = braid_error_set(BRAID_ENOMEM, "out of memory");
+			break;
+		}
+		err = decide(it->result, ctx, &p->r, 0, NULL, now);
+		break;
+	case BRAID_INTENT_BATCH_RELEASE:
+		if ((err = sweep(ctx, now)) == 0)
+			err = release_locked(&it->count, ctx, p->agent_id, p->names, 0, 1);
+		break;
+	case BRAID_INTENT_BATCH_RELEASE_TOKEN:
+		if ((err = sweep(ctx, now)) == 0)
+			err = release_locked(&it->count, ctx, p->agent_id, NULL, it->token, 0);
+		break;
+	case BRAID_INTENT_BATCH_RENEW:
+		err = renew_locked(&it->count, ctx, p->agent_id, p->names, p->ttl_ms,
+		                   is->cfg.max_lease_ms, now);
+		break;
+	default:
+		err = braid_error_set(BRAID_EINVALID, "unknown batch operation");
+	}
+	ctx->agent_id = saved_id;
+	ctx->agent_name = saved_name;
+	return err;
+}
+
+/* After the commit: the answer the one-by-one call gives once its transaction committed. */
+static void bitem_finish(braid_intent_batch_item *it)
+{
+	int err;
+
+	switch (it->op) {
+	case BRAID_INTENT_BATCH_ACQUIRE:
+		if (!it->result->granted) {
+			err = braid_error_set(BRAID_ELOCKED, "%s",
+			                      it->result->message ? it->result->message : "refused");
+			it->code = err;
+			it->message = braid_strdup(braid_error_last());
+			break;
+		}
+		clear_denial(it->result);
+		if ((err = grant_message(it->result, braid_time_now_ms())) < 0)
+			item_fail(it, err);
+		break;
+	case BRAID_INTENT_BATCH_RELEASE_TOKEN:
+		if (!it->count)
+			item_fail(it, braid_error_set(BRAID_ESTALE,
+			                              "token %lld is not held by you any more "
+			                              "(released, expired or preempted); nothing "
+			                              "to release",
+			                              (long long)it->token));
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Requests [from, to) in one lock transaction. On a failure inside it,
+ * *inside is set, everything is rolled back and the answers are cleared.
+ */
+static int brun(braid_ctx *ctx, braid_intent_batch_item *items, bprep *preps, size_t from,
+                size_t to, int *inside)
+{
+	istate *is = ctx->intent;
+	size_t i, j;
+	itxn tx;
+	int err;
+
+	*inside = 0;
+	if ((err = itxn_begin(&tx, ctx)) < 0)
+		return err;
+	is->swept_at = INT64_MIN; /* others may have written since our last look */
+	for (i = from; i < to; i++) {
+		if (!preps[i].ready)
+			continue;
+		if ((err = bitem_exec(ctx, &items[i], &preps[i])) < 0) {
+			itxn_rollback(&tx, ctx);
+			for (j = from; j <= i; j++)
+				if (preps[j].ready)
+					braid_intent_batch_item_release(&items[j]);
+			*inside = 1;
+			return err;
+		}
+	}
+	if ((err = itxn_commit(&tx, ctx)) < 0) {
+		for (j = from; j < to; j++)
+			if (preps[j].ready)
+				braid_intent_batch_item_release(&items[j]);
+		return err;
+	}
+	for (i = from; i < to; i++)
+		if (preps[i].ready)
+			bitem_finish(&items[i]);
+	return 0;
+}
+
+int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items, size_t n)
+{
+	bprep *preps = NULL;
+	istate *is;
+	iread rd;
+	size_t i;
+	int err, inside = 0;
+
+	BRAID_ASSERT_ARG(ctx && (items || !n));
+	if (ctx->store->in_txn)
+		return braid_error_set(BRAID_EINVALID,
+		                       "a batch of intent requests runs its own transaction");
+	for (i = 0; i < n; i++) {
+		items[i].code = 0;
+		items[i].message = NULL;
+		items[i].result = NULL;
+		items[i].count = 0;
+	}
+	if (!n)
+		return 0;
+	if ((err = icfg_load(ctx)) < 0 || !(preps = calloc(n, sizeof(*preps)))) {
+		if (!err)
+			err = braid_error_set(BRAID_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++)
+			item_fail(&items[i], err);
+		return 0;
+	}
+	is = ctx->intent;
+	/* Agents and targets are resolved in one read snapshot, as each call does before its turn. */
+	if ((err = read_begin(&rd, ctx)) < 0) {
+		for (i = 0; i < n; i++)
+			item_fail(&items[i], err);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if ((err = bprep_make(&preps[i], ctx, items, preps, i)) < 0) {
+			item_fail(&items[i], err);
+			bprep_clear(&preps[i]);
+			continue;
+		}
+		preps[i].ready = 1;
+	}
+	read_end(&rd, ctx);
+	is->in_batch = 1;
+	if ((err = brun(ctx, items, preps, 0, n, &inside)) < 0) {
+		if (inside) {
+			/* Something failed inside: every request again, one transaction each. */
+			for (i = 0; i < n; i++) {
+				if (preps[i].ready &&
+				    (err = brun(ctx, items, preps, i, i + 1, &inside)) < 0)
+					item_fail(&items[i], err);
+			}
+		} else {
+			for (i = 0; i < n; i++)
+				if (preps[i].ready)
+					item_fail(&items[i], err);
+		}
+	}
+	is->in_batch = 0;
+done:
+	for (i = 0; i < n; i++)
+		bprep_clear(&preps[i]);
+	free(preps);
+	return 0;
 }
 
 /* --- the table ---------------------------------------------------------- */
