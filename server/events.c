@@ -6,7 +6,8 @@
  * the frames it has not sent yet; with nothing to send it suspends its
  * connection, and the hub resumes it when frames arrive (or every 15 s for
  * a keep-alive comment, which is also how a gone client is noticed).
- * Because the feed is the op log, events from CLI processes and MCP
+ * While no stream listens it only keeps up with the newest seq: a stream
+ * that joins replays what it missed from the op log anyway. Because the feed is the op log, events from CLI processes and MCP
  * servers show up the same as the daemon's own.
  */
 #include "server.h"
@@ -54,6 +55,7 @@ struct srv_hub {
 	int closing, stop;
 	sub *subs;
 	size_t nsubs;
+	size_t joining; /* streams between reading last_seq and joining the list */
 	srv_pool *pool;
 	int poll_ms;
 	pthread_t thread;
@@ -146,18 +148,32 @@ static void *hub_main(void *arg)
 		int64_t after, last = 0;
 		struct timespec until;
 
+		int listened;
+
 		pthread_mutex_lock(&h->lock);
 		if (h->stop) {
 			pthread_mutex_unlock(&h->lock);
 			break;
 		}
 		after = h->last_seq;
+		listened = h->nsubs || h->joining;
 		pthread_mutex_unlock(&h->lock);
 
 		if (srv_pool_get(&ctx, h->pool) == 0) {
-			if (braid_api_events(&events, &last, ctx, after, 1000) == 0 &&
-			    json_array_size(events))
-				publish(h, events, last);
+			if (listened) {
+				if (braid_api_events(&events, &last, ctx, after, 1000) == 0 &&
+				    json_array_size(events))
+					publish(h, events, last);
+			} else if (braid_op_last_seq(&last, ctx) == 0) {
+				/*
+				 * Nobody listens: no frames to make (a stream that joins
+				 * replays from the op log up to last_seq), only keep up.
+				 */
+				pthread_mutex_lock(&h->lock);
+				if (!h->nsubs && !h->joining && last > h->last_seq)
+					h->last_seq = last;
+				pthread_mutex_unlock(&h->lock);
+			}
 			json_decref(events);
 			srv_pool_put(h->pool, ctx);
 		}
@@ -365,6 +381,7 @@ int srv_hub_subscribe(struct MHD_Response **out, srv_hub *h, braid_ctx *ctx,
 	upto = h->last_seq;
 	start = h->nframes;
 	s->beats = h->beats;
+	h->joining++; /* from now on the hub publishes frames */
 	pthread_mutex_unlock(&h->lock);
 
 	k = snprintf(hello, sizeof(hello),
@@ -401,10 +418,14 @@ int srv_hub_subscribe(struct MHD_Response **out, srv_hub *h, braid_ctx *ctx,
 		h->subs->prev = s;
 	h->subs = s;
 	h->nsubs++;
+	h->joining--;
 	pthread_mutex_unlock(&h->lock);
 	*out = resp;
 	return 0;
 fail:
+	pthread_mutex_lock(&h->lock);
+	h->joining--;
+	pthread_mutex_unlock(&h->lock);
 	json_decref(events);
 	free(s->filter);
 	free(s->out);

@@ -44,6 +44,7 @@ typedef struct icfg {
 	int64_t ttl_ms, max_lease_ms, grace_ms, queue_lease_ms;
 	int durable;           /* intent.durability = full */
 	int log;               /* ILOG_* */
+	int signing;           /* op.signing: BRAID_OP__SIGN_EACH or BRAID_OP__SEALED */
 	char *structure_globs; /* intent.structure-globs, or NULL */
 } icfg;
 
@@ -163,6 +164,9 @@ static int icfg_load(braid_ctx *ctx)
 	 */
 	if (snap && git_config_get_string(&s, snap, "intent.log") == 0 && s)
 		c->log = !strcmp(s, "contention") ? ILOG_CONTENTION : ILOG_ALL;
+	/* Read here once for the ops of a call (op.c reads it per op otherwise). */
+	if (snap && git_config_get_string(&s, snap, "op.signing") == 0 && s)
+		c->signing = !strcmp(s, "sealed") ? BRAID_OP__SEALED : BRAID_OP__SIGN_EACH;
 	if (snap && git_config_get_string(&s, snap, "intent.structure-globs") == 0 && s &&
 	    !(c->structure_globs = braid_strdup(s))) {
 		git_config_free(snap);
@@ -1066,7 +1070,9 @@ static int record_op(braid_ctx *ctx, const char *agent_id, const char *kind, jso
 
 	if (!payload)
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	err = braid_op__record_json(NULL, ctx, agent_id, kind, payload);
+	err = ctx->intent ? braid_op__record_json_signing(NULL, ctx, agent_id, kind, payload,
+	                                                  ((istate *)ctx->intent)->cfg.signing)
+	                  : braid_op__record_json(NULL, ctx, agent_id, kind, payload);
 	json_decref(payload);
 	return err;
 }

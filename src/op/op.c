@@ -236,8 +236,8 @@ int braid_op_record(char **id_out, braid_ctx *ctx, const char *agent_id, const c
 	return err;
 }
 
-int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
-                          const json_t *payload)
+static int record_json(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+                       const json_t *payload, int signing)
 {
 	char *s;
 	int err;
@@ -246,9 +246,23 @@ int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, c
 	/* The canonical form, as canonical_payload makes it. */
 	if (!(s = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
-	err = record(id_out, ctx, agent_id, kind, s, is_sealed_kind(ctx, kind));
+	err = record(id_out, ctx, agent_id, kind, s,
+	             signing < 0 ? is_sealed_kind(ctx, kind)
+	                         : signing == BRAID_OP__SEALED && is_routine_kind(kind));
 	free(s);
 	return err;
+}
+
+int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
+                          const json_t *payload)
+{
+	return record_json(id_out, ctx, agent_id, kind, payload, -1);
+}
+
+int braid_op__record_json_signing(char **id_out, braid_ctx *ctx, const char *agent_id,
+                                  const char *kind, const json_t *payload, int signing)
+{
+	return record_json(id_out, ctx, agent_id, kind, payload, signing);
 }
 
 static void op_clear(braid_op *op)

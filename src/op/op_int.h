@@ -21,4 +21,16 @@
 int braid_op__record_json(char **id_out, braid_ctx *ctx, const char *agent_id, const char *kind,
                           const json_t *payload) BRAID_WARN_UNUSED;
 
+/** The values of `op.signing` in .braid/config. */
+enum { BRAID_OP__SIGN_EACH = 0, BRAID_OP__SEALED = 1 };
+
+/**
+ * braid_op__record_json for a caller that has read `op.signing` already
+ * (`signing`: BRAID_OP__SIGN_EACH or BRAID_OP__SEALED), so each op does not
+ * read the configuration again (a lock transaction records many).
+ */
+int braid_op__record_json_signing(char **id_out, braid_ctx *ctx, const char *agent_id,
+                                  const char *kind, const json_t *payload,
+                                  int signing) BRAID_WARN_UNUSED;
+
 #endif
