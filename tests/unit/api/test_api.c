@@ -436,3 +436,140 @@ TEST(api_operator_administers_without_a_role)
 	braid_api_result_release(&r);
 	braid_ctx_free(ctx);
 }
+
+/* A repository like fixture()'s in directory `dir` (relative to the test's own). */
+static void fixture_at(const char *dir)
+{
+	char cmd[1024];
+	braid_ctx *ctx = NULL;
+	braid_agent *a = NULL;
+	int created;
+
+	snprintf(cmd, sizeof(cmd),
+	         "git init -q -b main %s && cd %s && git config user.email t@t && git config "
+	         "user.name t && printf 'one\\ntwo\\nthree\\n' > a.txt && git add a.txt && git "
+	         "commit -qm init",
+	         dir, dir);
+	sh(cmd);
+	CHECK_OK(braid_init(&ctx, &created, dir, NULL));
+	CHECK_OK(braid_agent_add(&a, NULL, ctx, "alice", NULL));
+	braid_agent_free(a);
+	CHECK_OK(braid_agent_add(&a, NULL, ctx, "bob", NULL));
+	braid_agent_free(a);
+	braid_ctx_free(ctx);
+}
+
+/* Drop what differs between two repositories or two moments: times, agent ids, messages. */
+static void strip_volatile(json_t *j)
+{
+	static const char *const keys[] = {"expires_at", "granted_at", "agent_id", "message",
+	                                   "yield_by",   "since",      "alive_until", "at"};
+	size_t i;
+
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			json_object_del(j, keys[i]);
+		json_object_foreach(j, k, v)
+			strip_volatile(v);
+	} else if (json_is_array(j)) {
+		for (i = 0; i < json_array_size(j); i++)
+			strip_volatile(json_array_get(j, i));
+	}
+}
+
+/*
+ * braid_api_call_batch answers each call as braid_api_call does alone:
+ * batchable intent calls, calls that run alone in between (a declaration
+ * that waits, whoami), refusals before anything runs (schema, read-only).
+ */
+TEST(api_call_batch_answers_as_one_by_one)
+{
+	static const struct {
+		const char *agent, *method, *args;
+		unsigned flags;
+	} calls[] = {
+	    {"alice", "intent_declare", "{\"targets\": [\"a.txt\"], \"level\": \"L4\"}", 0},
+	    {"bob", "intent_declare", "{\"targets\": [\"a.txt\"], \"level\": \"L2\"}", 0},
+	    {"bob", "intent_declare", "{\"targets\": [\"a.txt\"], \"level\": \"L9\"}", 0},
+	    {"bob", "intent_declare", "{\"targets\": [\"a.txt\"], \"wait\": 0.2}", 0},
+	    {"alice", "whoami", "{}", 0},
+	    {NULL, "intent_release", "{}", BRAID_API_CALL_READONLY},
+	    {"alice", "intent_release", "{\"token\": 1}", 0},
+	    {"bob", "intent_declare", "{\"targets\": [\"a.txt\", \"b/\"], \"level\": \"L2\"}", 0},
+	    {"bob", "intent_renew", "{\"ttl\": \"1h\"}", 0},
+	    {"bob", "intent_release", "{\"targets\": [\"a.txt\"], \"token\": 2}", 0},
+	    {"carol", "intent_declare", "{\"targets\": [\"a.txt\"]}", 0},
+	    {"alice", "no_such_method", "{}", 0},
+	    {"alice", "intent_release", "{\"token\": 1}", 0},
+	    {"bob", "intent_release", "{}", 0},
+	};
+	enum { N = sizeof(calls) / sizeof(calls[0]) };
+	braid_api_batch_item items[N];
+	braid_api_result one[N];
+	json_t *args[N];
+	braid_ctx *ctx = NULL;
+	size_t i;
+
+	fixture_at("one");
+	fixture_at("batch");
+	for (i = 0; i < N; i++) {
+		CHECK((args[i] = json_loads(calls[i].args, 0, NULL)));
+		CHECK_OK(braid_ctx_open(&ctx, "one"));
+		if (calls[i].agent && braid_ctx_set_agent(ctx, calls[i].agent) < 0) {
+			memset(&one[i], 0, sizeof(one[i]));
+			one[i].code = BRAID_ENOTFOUND;
+			one[i].text = strdup(braid_error_last());
+		} else if (braid_api_call(&one[i], ctx, calls[i].method, args[i], calls[i].flags) <
+		           0) {
+			braid_error_clear();
+		}
+		braid_ctx_free(ctx);
+		memset(&items[i], 0, sizeof(items[i]));
+		items[i].method = calls[i].method;
+		items[i].agent = calls[i].agent;
+		items[i].args = args[i];
+		items[i].flags = calls[i].flags;
+	}
+	CHECK_OK(braid_ctx_open(&ctx, "batch"));
+	CHECK_OK(braid_api_call_batch(ctx, items, N));
+	CHECK(braid_ctx_agent_id(ctx) == NULL); /* the context's own (none) is kept */
+	braid_ctx_free(ctx);
+	for (i = 0; i < N; i++) {
+		braid_api_result *a = &one[i], *b = &items[i].result;
+		/* Times in the text, and whoami's agent id, differ. */
+		const char *cut = !a->text                            ? NULL
+		                  : !strcmp(calls[i].method, "whoami") ? a->text
+		                                                       : strstr(a->text, "lease ends");
+		size_t n = cut ? (size_t)(cut - a->text) : a->text ? strlen(a->text) : 0;
+		if (a->code != b->code)
+			fprintf(stderr, "call %zu: %d (%s) alone, %d (%s) in the batch\n", i, a->code,
+			        a->text ? a->text : "", b->code, b->text ? b->text : "");
+		CHECK_INT(a->code, b->code);
+		CHECK((a->text == NULL) == (b->text == NULL));
+		if (a->text && strncmp(a->text, b->text, n))
+			fprintf(stderr, "call %zu:\n  alone: %s\n  batch: %s\n", i, a->text, b->text);
+		CHECK(!a->text || !strncmp(a->text, b->text, n));
+		CHECK((a->data == NULL) == (b->data == NULL));
+		if (a->data && !json_is_object(a->data)) {
+			CHECK(json_equal(a->data, b->data));
+		} else if (a->data && strcmp(calls[i].method, "whoami")) {
+			strip_volatile(a->data);
+			strip_volatile(b->data);
+			if (!json_equal(a->data, b->data)) {
+				char *x = json_dumps(a->data, JSON_SORT_KEYS),
+				     *y = json_dumps(b->data, JSON_SORT_KEYS);
+				fprintf(stderr, "call %zu:\n  alone: %s\n  batch: %s\n", i, x, y);
+				free(x);
+				free(y);
+				CHECK(0);
+			}
+		}
+		if (getenv("BRAID_TEST_VERBOSE"))
+			fprintf(stderr, "call %zu: %d %s\n", i, b->code, b->text ? b->text : "");
+		braid_api_result_release(a);
+		braid_api_result_release(b);
+		json_decref(args[i]);
+	}
+}
