@@ -7,8 +7,8 @@
  * connection, and the hub resumes it when frames arrive (or every 15 s for
  * a keep-alive comment, which is also how a gone client is noticed).
  * While no stream listens it only keeps up with the newest seq: a stream
- * that joins replays what it missed from the op log anyway. Because the feed is the op log, events from CLI processes and MCP
- * servers show up the same as the daemon's own.
+ * that joins replays what it missed from the op log anyway. Because the feed is the op log, events
+ * from CLI processes and MCP servers show up the same as the daemon's own.
  */
 #include "server.h"
 

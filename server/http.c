@@ -815,10 +815,9 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	    (err = srv_workers_start(&s->workers, o->workers ? o->workers : 4)) < 0 ||
 	    (err = srv_hub_start(&s->hub, s->pool, o->poll_ms)) < 0)
 		goto done;
-	if (o->batch >= 0 &&
-	    (err = srv_committer_start(&s->committer, s->root,
-	                               o->batch ? (unsigned)o->batch : BRAID_SERVER_DEFAULT_BATCH)) <
-	        0)
+	if (o->batch >= 0 && (err = srv_committer_start(&s->committer, s->root,
+	                                                o->batch ? (unsigned)o->batch
+	                                                         : BRAID_SERVER_DEFAULT_BATCH)) < 0)
 		goto done;
 	s->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |

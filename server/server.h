@@ -80,7 +80,7 @@ typedef struct srv_call {
 	json_t *args; /* owned */
 	struct MHD_Connection *conn;
 	braid_api_result result; /* the answer, once done */
-	int done;                /* set (atomically) by the committer, then the connection resumes */
+	int done; /* set (atomically) by the committer, then the connection resumes */
 	struct srv_call *next;
 } srv_call;
 

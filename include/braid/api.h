@@ -150,8 +150,7 @@ int braid_api_batchable(const char *method, const json_t *args);
  * @return 0 (each call has its own result.code), or BRAID_EINVALID/ENOMEM
  *         when nothing could run.
  */
-int braid_api_call_batch(braid_ctx *ctx, braid_api_batch_item *items,
-                         size_t n) BRAID_WARN_UNUSED;
+int braid_api_call_batch(braid_ctx *ctx, braid_api_batch_item *items, size_t n) BRAID_WARN_UNUSED;
 
 /**
  * Check `args` against a method's schema (braid_api_call does it too).

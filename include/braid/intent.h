@@ -258,10 +258,10 @@ typedef struct braid_intent_batch_item {
 	braid_intent_batch_op op;
 	const char *agent; /**< the acting agent: name or id */
 	const char *const *targets;
-	size_t ntargets;            /**< RELEASE and RENEW: 0 means all of the agent's */
-	braid_intent_options opts;  /**< ACQUIRE: level, activity, ttl_ms, grace_ms; wait_ms must be 0 */
-	int64_t token;              /**< RELEASE_TOKEN: the grant to release */
-	int64_t ttl_ms;             /**< RENEW: 0 for intent.ttl */
+	size_t ntargets;           /**< RELEASE and RENEW: 0 means all of the agent's */
+	braid_intent_options opts; /**< ACQUIRE: level, activity, ttl, grace (wait_ms 0) */
+	int64_t token;             /**< RELEASE_TOKEN: the grant to release */
+	int64_t ttl_ms;            /**< RENEW: 0 for intent.ttl */
 	/* The answer, as the one-by-one call gives it: */
 	int code;                    /**< its return value */
 	char *message;               /**< when code < 0: the error message (else NULL) */
@@ -291,8 +291,7 @@ typedef struct braid_intent_batch_item {
  *               result, count), release them with braid_intent_batch_item_release.
  * @return 0 (each request has its own code), or BRAID_EINVALID for misuse.
  */
-int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items,
-                       size_t n) BRAID_WARN_UNUSED;
+int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items, size_t n) BRAID_WARN_UNUSED;
 
 /** Free an item's answer (message, result) and reset it; the request part is kept. */
 void braid_intent_batch_item_release(braid_intent_batch_item *item);

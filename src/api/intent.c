@@ -338,8 +338,8 @@ int braid_api__intent_batch(braid_ctx *ctx, braid_api_batch_item **items, size_t
 			err = declare_args(&b.opts, &targets[i], &nt, it->args);
 		} else if (!strcmp(it->method, "intent_release")) {
 			err = release_args(&b.token, &targets[i], &nt, it->args);
-			b.op = b.token ? BRAID_INTENT_BATCH_RELEASE_TOKEN
-			               : BRAID_INTENT_BATCH_RELEASE;
+			b.op =
+			    b.token ? BRAID_INTENT_BATCH_RELEASE_TOKEN : BRAID_INTENT_BATCH_RELEASE;
 		} else {
 			b.op = BRAID_INTENT_BATCH_RENEW;
 			if ((err = duration_arg(&b.ttl_ms, it->args, "ttl")) == 0)

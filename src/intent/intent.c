@@ -2507,9 +2507,9 @@ static int bprep_make(bprep *p, braid_ctx *ctx, const braid_intent_batch_item *i
 		return braid_error_set(BRAID_EINVALID, "unknown batch item version %u",
 		                       it->version);
 	if (!it->agent || !*it->agent)
-		return braid_error_set(BRAID_ESTATE,
-		                       "no acting agent: run this inside an agent's workspace, pass "
-		                       "--agent NAME, or set BRAID_AGENT");
+		return braid_error_set(
+		    BRAID_ESTATE, "no acting agent: run this inside an agent's workspace, pass "
+		                  "--agent NAME, or set BRAID_AGENT");
 	for (j = i; j-- > 0;) {
 		if (preps[j].agent_id && !strcmp(items[j].agent, it->agent)) {
 			p->agent_id = braid_strdup(preps[j].agent_id);
@@ -2528,10 +2528,11 @@ static int bprep_make(bprep *p, braid_ctx *ctx, const braid_intent_batch_item *i
 	if (!p->agent_id || !p->agent_name)
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	if (ctx->ws_owner && strcmp(ctx->ws_owner, p->agent_id))
-		return braid_error_set(BRAID_EDENIED,
-		                       "workspace '%s' belongs to another agent than '%s'; a "
-		                       "batch for several agents needs a context outside workspaces",
-		                       ctx->ws_id, p->agent_name);
+		return braid_error_set(
+		    BRAID_EDENIED,
+		    "workspace '%s' belongs to another agent than '%s'; a "
+		    "batch for several agents needs a context outside workspaces",
+		    ctx->ws_id, p->agent_name);
 	if (!it->targets && it->ntargets)
 		return braid_error_set(BRAID_EINVALID, "invalid argument: %s",
 		                       "targets || !ntargets");
@@ -2558,8 +2559,7 @@ static int bprep_make(bprep *p, braid_ctx *ctx, const braid_intent_batch_item *i
 		if (p->r.activity && strlen(p->r.activity) > 1024)
 			return braid_error_set(BRAID_EINVALID,
 			                       "activity is longer than 1024 bytes");
-		return build_request(&p->r, ctx, p->agent_id, it->targets, it->ntargets,
-		                     o->level);
+		return build_request(&p->r, ctx, p->agent_id, it->targets, it->ntargets, o->level);
 	}
 	case BRAID_INTENT_BATCH_RENEW:
 		p->ttl_ms = it->ttl_ms > 0 ? it->ttl_ms : is->cfg.ttl_ms;
@@ -2624,8 +2624,9 @@ static void bitem_finish(braid_intent_batch_item *it)
 	switch (it->op) {
 	case BRAID_INTENT_BATCH_ACQUIRE:
 		if (!it->result->granted) {
-			err = braid_error_set(BRAID_ELOCKED, "%s",
-			                      it->result->message ? it->result->message : "refused");
+			err =
+			    braid_error_set(BRAID_ELOCKED, "%s",
+			                    it->result->message ? it->result->message : "refused");
 			it->code = err;
 			it->message = braid_strdup(braid_error_last());
 			break;
@@ -2715,7 +2716,8 @@ int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items, size_t n)
 		return 0;
 	}
 	is = ctx->intent;
-	/* Agents and targets are resolved in one read snapshot, as each call does before its turn. */
+	/* Agents and targets are resolved in one read snapshot, as each call does before its turn.
+	 */
 	if ((err = read_begin(&rd, ctx)) < 0) {
 		for (i = 0; i < n; i++)
 			item_fail(&items[i], err);

@@ -462,7 +462,7 @@ static void fixture_at(const char *dir)
 /* Drop what differs between two repositories or two moments: times, agent ids, messages. */
 static void strip_volatile(json_t *j)
 {
-	static const char *const keys[] = {"expires_at", "granted_at", "agent_id", "message",
+	static const char *const keys[] = {"expires_at", "granted_at", "agent_id",    "message",
 	                                   "yield_by",   "since",      "alive_until", "at"};
 	size_t i;
 
@@ -471,8 +471,7 @@ static void strip_volatile(json_t *j)
 		json_t *v;
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			json_object_del(j, keys[i]);
-		json_object_foreach(j, k, v)
-			strip_volatile(v);
+		json_object_foreach(j, k, v) strip_volatile(v);
 	} else if (json_is_array(j)) {
 		for (i = 0; i < json_array_size(j); i++)
 			strip_volatile(json_array_get(j, i));
@@ -539,17 +538,19 @@ TEST(api_call_batch_answers_as_one_by_one)
 	for (i = 0; i < N; i++) {
 		braid_api_result *a = &one[i], *b = &items[i].result;
 		/* Times in the text, and whoami's agent id, differ. */
-		const char *cut = !a->text                            ? NULL
-		                  : !strcmp(calls[i].method, "whoami") ? a->text
-		                                                       : strstr(a->text, "lease ends");
+		const char *cut = !a->text ? NULL
+		                  : !strcmp(calls[i].method, "whoami")
+		                      ? a->text
+		                      : strstr(a->text, "lease ends");
 		size_t n = cut ? (size_t)(cut - a->text) : a->text ? strlen(a->text) : 0;
 		if (a->code != b->code)
-			fprintf(stderr, "call %zu: %d (%s) alone, %d (%s) in the batch\n", i, a->code,
-			        a->text ? a->text : "", b->code, b->text ? b->text : "");
+			fprintf(stderr, "call %zu: %d (%s) alone, %d (%s) in the batch\n", i,
+			        a->code, a->text ? a->text : "", b->code, b->text ? b->text : "");
 		CHECK_INT(a->code, b->code);
 		CHECK((a->text == NULL) == (b->text == NULL));
 		if (a->text && strncmp(a->text, b->text, n))
-			fprintf(stderr, "call %zu:\n  alone: %s\n  batch: %s\n", i, a->text, b->text);
+			fprintf(stderr, "call %zu:\n  alone: %s\n  batch: %s\n", i, a->text,
+			        b->text);
 		CHECK(!a->text || !strncmp(a->text, b->text, n));
 		CHECK((a->data == NULL) == (b->data == NULL));
 		if (a->data && !json_is_object(a->data)) {

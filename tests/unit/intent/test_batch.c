@@ -129,8 +129,8 @@ static void check_same(const braid_intent_batch_item *a, const braid_intent_batc
 	size_t i;
 
 	if (a->code != b->code)
-		fprintf(stderr, "step %zu: code %d one by one (%s), %d in the batch (%s)\n", step_no,
-		        a->code, a->message ? a->message : "", b->code,
+		fprintf(stderr, "step %zu: code %d one by one (%s), %d in the batch (%s)\n",
+		        step_no, a->code, a->message ? a->message : "", b->code,
 		        b->message ? b->message : "");
 	CHECK_INT(a->code, b->code);
 	check_message(a->message, b->message);
@@ -152,7 +152,8 @@ static void check_same(const braid_intent_batch_item *a, const braid_intent_batc
 		CHECK_STR(a->result->blockers[i].target, b->result->blockers[i].target);
 		CHECK_STR(a->result->blockers[i].agent_name, b->result->blockers[i].agent_name);
 		CHECK_INT(a->result->blockers[i].token, b->result->blockers[i].token);
-		CHECK_INT(a->result->blockers[i].yield_by != 0, b->result->blockers[i].yield_by != 0);
+		CHECK_INT(a->result->blockers[i].yield_by != 0,
+		          b->result->blockers[i].yield_by != 0);
 	}
 	CHECK_INT(a->result->position, b->result->position);
 	CHECK_INT(a->result->nahead, b->result->nahead);
@@ -290,27 +291,27 @@ static void compare_script(const step *steps, size_t n, const char *break_key_of
 
 /* Grants, refusals, preemption, notices, tokens, releases, renewals and errors. */
 static const step script[] = {
-    {ACQ, "alice", {"src/db.c"}, 4, 0, 0},                /* granted, token 1 */
-    {ACQ, "bob", {"src/db.c"}, 1, 0, 0},                  /* refused: alice L4 */
-    {ACQ, "bob", {"README"}, 2, 0, 0},                    /* granted, token 2 */
-    {ACQ, "carol", {"README"}, 3, 0, 0},                  /* preempts bob (yield) */
-    {ACQ, "carol", {"src/db.c", "README"}, 3, 0, 0},      /* refused: both in the way */
-    {RELT, "alice", {NULL}, 0, 1, 0},                     /* releases token 1 */
-    {ACQ, "bob", {"src/db.c"}, 1, 0, 0},                  /* granted, with the yield notice */
-    {RELT, "alice", {NULL}, 0, 999, 0},                   /* stale: nothing to release */
-    {ACQ, "dave", {"README"}, 2, 0, 0},                   /* no such agent */
-    {ACQ, "alice", {"src/db.c::no_such"}, 2, 0, 0},       /* no such symbol */
-    {ACQ, "alice", {"../etc/passwd"}, 2, 0, 0},           /* bad target */
-    {RENEW, "bob", {NULL}, 0, 0, 60000},                  /* both of bob's */
+    {ACQ, "alice", {"src/db.c"}, 4, 0, 0},           /* granted, token 1 */
+    {ACQ, "bob", {"src/db.c"}, 1, 0, 0},             /* refused: alice L4 */
+    {ACQ, "bob", {"README"}, 2, 0, 0},               /* granted, token 2 */
+    {ACQ, "carol", {"README"}, 3, 0, 0},             /* preempts bob (yield) */
+    {ACQ, "carol", {"src/db.c", "README"}, 3, 0, 0}, /* refused: both in the way */
+    {RELT, "alice", {NULL}, 0, 1, 0},                /* releases token 1 */
+    {ACQ, "bob", {"src/db.c"}, 1, 0, 0},             /* granted, with the yield notice */
+    {RELT, "alice", {NULL}, 0, 999, 0},              /* stale: nothing to release */
+    {ACQ, "dave", {"README"}, 2, 0, 0},              /* no such agent */
+    {ACQ, "alice", {"src/db.c::no_such"}, 2, 0, 0},  /* no such symbol */
+    {ACQ, "alice", {"../etc/passwd"}, 2, 0, 0},      /* bad target */
+    {RENEW, "bob", {NULL}, 0, 0, 60000},             /* both of bob's */
     {ACQ, "carol", {"src/db.c::db_open", "include/api.h"}, 3, 0, 0}, /* beside bob's L1 */
-    {ACQ, "alice", {"src/db.c::db_close"}, 4, 0, 0},      /* refused: bob's L1 on the file */
-    {REL, "bob", {"README"}, 0, 0, 0},                    /* 1 */
-    {ACQ, "alice", {"src/net"}, 2, 0, 0},                 /* a directory: a glob */
-    {ACQ, "bob", {"src/net/http.c"}, 3, 0, 0},            /* preempts alice's glob L2 */
-    {RENEW, "alice", {"src/net"}, 0, 0, 0},               /* keeps the yield deadline */
-    {REL, "carol", {NULL}, 0, 0, 0},                      /* everything of carol's */
+    {ACQ, "alice", {"src/db.c::db_close"}, 4, 0, 0}, /* refused: bob's L1 on the file */
+    {REL, "bob", {"README"}, 0, 0, 0},               /* 1 */
+    {ACQ, "alice", {"src/net"}, 2, 0, 0},            /* a directory: a glob */
+    {ACQ, "bob", {"src/net/http.c"}, 3, 0, 0},       /* preempts alice's glob L2 */
+    {RENEW, "alice", {"src/net"}, 0, 0, 0},          /* keeps the yield deadline */
+    {REL, "carol", {NULL}, 0, 0, 0},                 /* everything of carol's */
     {ACQ, "carol", {"app/models.py::User.save"}, 2, 0, 0},
-    {ACQ, "alice", {"app/models.py::User"}, 3, 0, 0},     /* preempts carol's symbol */
+    {ACQ, "alice", {"app/models.py::User"}, 3, 0, 0}, /* preempts carol's symbol */
     {REL, "alice", {NULL}, 0, 0, 0},
     {REL, "bob", {NULL}, 0, 0, 0},
     {ACQ, "bob", {"src/db.c"}, 4, 0, 0},
