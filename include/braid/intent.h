@@ -12,8 +12,11 @@
  * shared state database, taken in FIFO order through a ticket lock in shared
  * memory (.braid/intent.shm); a waiting request keeps its place in line with
  * a queue row (whose own short lease it refreshes) and sleeps until a release
- * or expiry that concerns it wakes it. docs/internals/intent.md explains the
- * model, the tables and why there is no deadlock and no starvation.
+ * or expiry that concerns it wakes it. A process that serves many agents
+ * (the daemon) can run many agents' requests in one transaction instead
+ * (braid_intent_batch: group commit, with exactly the one-by-one answers).
+ * docs/internals/intent.md explains the model, the tables and why there is
+ * no deadlock and no starvation.
  *
  * Targets (strings, as given on the command line; a C comment cannot hold
  * a slash followed by a star, so globs below are written with "\*"):

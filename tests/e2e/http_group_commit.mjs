@@ -3,7 +3,9 @@
 // release intents as fast as they can for a few seconds: half of them all
 // want one shared file at L4 (exactly one may hold it at a time: a holder
 // checks a shared "inside" counter while it holds, as a counter file
-// would), the other half each want their own file (always granted). No
+// would), the other half each want their own file (always granted), and
+// one more agent asks for the shared file with "wait" (the one-by-one path:
+// its place in line keeps the batched requests from overtaking it). No
 // grant is given twice, every request is answered (200 or 423, nothing
 // else), fencing tokens are never reused, every grant and release is in
 // the op log, nothing is left held, and the committer really batched
@@ -18,7 +20,7 @@ const repo = makeRepo(['a0']);
 try {
   await withTimeout(100000, async () => {
     const tokens = { a0: repo.tokens.a0 };
-    for (let i = 1; i < AGENTS; i++)
+    for (let i = 1; i <= AGENTS; i++)
       tokens['a' + i] = JSON.parse(braid(['agent', 'add', 'a' + i, '--json'], { cwd: repo.root })).token;
 
     process.env.BRAID_SERVE_STATS = '1';
@@ -34,18 +36,20 @@ try {
       return { status: r.status, body: await r.json() };
     };
 
-    let inside = 0, sent = 0, grants = 0, releases = 0, denied = 0, doubles = 0;
+    let inside = 0, sent = 0, grants = 0, releases = 0, denied = 0, doubles = 0, waited = 0;
     const bad = [];
     const seenTokens = new Set();
     const until = Date.now() + SECS * 1000;
 
     const agent = async (i) => {
       const tok = tokens['a' + i];
-      const shared = i % 2 === 0;
+      const waiter = i === AGENTS;
+      const shared = i % 2 === 0 || waiter;
       const target = shared ? 'a.txt' : `own/f${i}.c`;
       while (Date.now() < until) {
-        sent++;
-        const d = await post(tok, '/v1/intents', { targets: [target], level: 'L4' });
+        if (!waiter) sent++; /* a declaration that waits is not for the committer */
+        const d = await post(tok, '/v1/intents',
+          waiter ? { targets: [target], level: 'L4', wait: 20 } : { targets: [target], level: 'L4' });
         if (d.status === 423) {
           denied++;
           if (!shared) bad.push(`a${i}: own file refused: ${JSON.stringify(d.body)}`);
@@ -53,6 +57,7 @@ try {
         }
         if (d.status !== 200) { bad.push(`a${i}: declare gave ${d.status}: ${JSON.stringify(d.body)}`); continue; }
         grants++;
+        if (waiter) waited++;
         const t = d.body.token;
         if (seenTokens.has(t)) bad.push(`token ${t} granted twice`);
         seenTokens.add(t);
@@ -70,12 +75,13 @@ try {
         else releases++;
       }
     };
-    await Promise.all(Array.from({ length: AGENTS }, (_, i) => agent(i)));
+    await Promise.all(Array.from({ length: AGENTS + 1 }, (_, i) => agent(i)));
 
     assertEq(bad.slice(0, 5), [], 'every request answered as expected');
     assertEq(doubles, 0, 'never two holders of the shared file');
     assert(grants > AGENTS, `some grants (${grants})`);
     assert(denied > 0, 'the shared file was contended');
+    assert(waited > 0, 'the waiting agent got the shared file in its turn');
     assertEq(releases, grants, 'every grant released');
 
     // Nothing left held; every grant and release is an op.
@@ -93,7 +99,7 @@ try {
     assert(m, 'committer stats printed: ' + srv.stderr());
     assertEq(Number(m[1]), sent, 'the committer ran every request sent (none lost, none extra)');
     assert(Number(m[3]) >= 2, `requests were grouped (largest batch ${m[3]})`);
-    console.log(`ok: ${sent} requests, ${grants} grants, ${denied} refusals; ${m[1]} calls in ${m[2]} batches, largest ${m[3]}`);
+    console.log(`ok: ${sent} batchable requests, ${grants} grants (${waited} after waiting), ${denied} refusals; ${m[1]} calls in ${m[2]} batches, largest ${m[3]}`);
   });
 } finally {
   repo.cleanup();
