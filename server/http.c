@@ -224,7 +224,7 @@ static int authenticate(srv *s, const char *token, char **agent, int *readonly)
 		*readonly = e->readonly;
 		*agent = e->agent ? strdup(e->agent) : NULL;
 		pthread_mutex_unlock(&s->auth_lock);
-		return e->readonly || *agent ? 0 : BRAID_ENOMEM;
+		return *readonly || *agent ? 0 : BRAID_ENOMEM; /* not e->: unlocked */
 	}
 	pthread_mutex_unlock(&s->auth_lock);
 	if ((err = srv_pool_get(&ctx, s->pool)) < 0)

@@ -299,6 +299,26 @@ int braid_intent_batch(braid_ctx *ctx, braid_intent_batch_item *items, size_t n)
 /** Free an item's answer (message, result) and reset it; the request part is kept. */
 void braid_intent_batch_item_release(braid_intent_batch_item *item);
 
+/**
+ * Who checkpoints the state database's WAL after this context's lock
+ * transactions. By default (`own` 1) the context does, once the WAL holds
+ * 10,000 frames: after its commit and its turn, but before the call returns
+ * (a few ms and an fsync, paid by that call and by whoever waits behind it).
+ * A process with a thread for it (the daemon) turns that off (`own` 0) and
+ * runs braid_intent_checkpoint there, with a context of its own.
+ */
+void braid_intent_set_own_checkpoints(braid_ctx *ctx, int own);
+
+/**
+ * One PASSIVE checkpoint of the state database's WAL on the context's lock
+ * connection: readers and writers go on meanwhile. The WAL starts over at
+ * the first write transaction that begins once it is checkpointed entirely.
+ *
+ * @param[out] wal_frames    if not NULL, the frames in the WAL
+ * @param[out] checkpointed  if not NULL, how many of them are in the database
+ */
+int braid_intent_checkpoint(braid_ctx *ctx, int *wal_frames, int *checkpointed) BRAID_WARN_UNUSED;
+
 /** Every live intent and every queue, for `braid locks`. */
 typedef struct braid_intent_table {
 	braid_intent_hold *holds; /**< by target, then level */

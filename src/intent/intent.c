@@ -62,9 +62,10 @@ typedef struct istate {
 	 * around every transaction on the context's main connection.
 	 */
 	braid_store *lock;
-	int lock_full;  /* its synchronous setting is FULL */
-	int wal_frames; /* frames in the WAL after its last commit */
-	ishm *shm;      /* NULL when .braid/intent.shm cannot be mapped (then: polling) */
+	int lock_full;      /* its synchronous setting is FULL */
+	int wal_frames;     /* frames in the WAL after its last commit */
+	int no_checkpoints; /* braid_intent_set_own_checkpoints(ctx, 0) */
+	ishm *shm;          /* NULL when .braid/intent.shm cannot be mapped (then: polling) */
 	int shm_tried;
 	int64_t *wake; /* requests to wake once the open transaction commits */
 	size_t nwake, wake_cap;
@@ -298,7 +299,7 @@ static void itxn_end(itxn *tx, braid_ctx *ctx, int committed)
 	tx->have_turn = 0;
 	tx->own = 0;
 	wake_flush(is, committed);
-	if (committed && is->wal_frames >= CHECKPOINT_FRAMES) {
+	if (committed && !is->no_checkpoints && is->wal_frames >= CHECKPOINT_FRAMES) {
 		is->wal_frames = 0;
 		sqlite3_wal_checkpoint_v2(is->lock->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
 		                          NULL);
@@ -2447,6 +2448,34 @@ int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targe
 done:
 	braid_intent__strv_free(names);
 	return err;
+}
+
+/* --- checkpoints ------------------------------------------------------------ */
+
+void braid_intent_set_own_checkpoints(braid_ctx *ctx, int own)
+{
+	istate *is = istate_get(ctx);
+
+	if (is)
+		is->no_checkpoints = !own;
+}
+
+int braid_intent_checkpoint(braid_ctx *ctx, int *wal_frames, int *checkpointed)
+{
+	braid_store *ls;
+	int err, log = 0, done = 0, rc;
+
+	BRAID_ASSERT_ARG(ctx && !ctx->store->in_txn);
+	if ((err = icfg_load(ctx)) < 0 || (err = lock_store(&ls, ctx)) < 0)
+		return err;
+	rc = sqlite3_wal_checkpoint_v2(ls->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return braid_store__error(ls, "cannot checkpoint the state database");
+	if (wal_frames)
+		*wal_frames = log;
+	if (checkpointed)
+		*checkpointed = done;
+	return 0;
 }
 
 /* --- batches (group commit) ------------------------------------------- */
