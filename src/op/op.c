@@ -466,7 +466,7 @@ typedef struct idset {
 static size_t idset_slot(const idset *s, const char *id)
 {
 	size_t h = 0, i;
-	for (i = 0; id[i] && i < 16; i++)
+	for (i = 0; i < 16 && id[i]; i++)
 		h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
 	h &= s->cap - 1;
 	while (s->v[h] && strcmp(s->v[h], id))
