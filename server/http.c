@@ -609,7 +609,7 @@ static enum MHD_Result dispatch(srv *s, struct MHD_Connection *c, const char *ve
 		args = NULL;
 		MHD_suspend_connection(c);
 		if (srv_workers_push(s->workers, job_run, j) < 0) {
-			/* cannot happen but out of memory; answer inline */
+			/* Out of memory, or shutting down: answer inline. */
 			job_run(j);
 		}
 		ret = MHD_YES;
@@ -846,7 +846,6 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	MHD_quiesce_daemon(s->d);
 	srv_hub_close(s->hub);
 	srv_workers_stop(s->workers);
-	s->workers = NULL;
 	srv_committer_stop(s->committer);
 	srv_hub_free(s->hub, 3000);
 	s->hub = NULL;
@@ -854,11 +853,13 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	s->d = NULL;
 	err = 0;
 done:
-	srv_workers_stop(s->workers);
-	srv_committer_stop(s->committer);
-	srv_hub_free(s->hub, 0);
+	/* Freed only once no HTTP thread can still hand them a job. */
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	s->d = NULL;
+	srv_workers_free(s->workers);
+	srv_committer_stop(s->committer);
+	srv_hub_free(s->hub, 0);
 	srv_committer_free(s->committer);
 	srv_pool_free(s->pool);
 	for (i = 0; i < AUTH_CACHE; i++) {

@@ -136,7 +136,7 @@ int srv_workers_start(srv_workers **out, unsigned n)
 		w->n++;
 	}
 	if (!w->n) {
-		srv_workers_stop(w);
+		srv_workers_free(w);
 		return BRAID_ERROR;
 	}
 	*out = w;
@@ -152,6 +152,12 @@ int srv_workers_push(srv_workers *w, srv_job_fn fn, void *arg)
 	j->fn = fn;
 	j->arg = arg;
 	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		/* Shutting down: the caller runs the job itself. */
+		pthread_mutex_unlock(&w->lock);
+		free(j);
+		return BRAID_EBUSY;
+	}
 	if (w->tail)
 		w->tail->next = j;
 	else
@@ -164,16 +170,25 @@ int srv_workers_push(srv_workers *w, srv_job_fn fn, void *arg)
 
 void srv_workers_stop(srv_workers *w)
 {
-	unsigned i;
+	unsigned i, n;
 
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
+	n = w->n;
+	w->n = 0;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	for (i = 0; i < w->n; i++)
+	for (i = 0; i < n; i++)
 		pthread_join(w->threads[i], NULL);
+}
+
+void srv_workers_free(srv_workers *w)
+{
+	if (!w)
+		return;
+	srv_workers_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w->threads);

@@ -67,7 +67,9 @@ typedef struct srv_workers srv_workers;
 typedef void (*srv_job_fn)(void *job);
 int srv_workers_start(srv_workers **out, unsigned n);
 int srv_workers_push(srv_workers *w, srv_job_fn fn, void *job);
-void srv_workers_stop(srv_workers *w); /* runs what is queued, then joins */
+/* Runs what is queued, then joins; later pushes fail (EBUSY) and the caller runs the job. */
+void srv_workers_stop(srv_workers *w);
+void srv_workers_free(srv_workers *w); /* stops, then frees */
 
 /*
  * The group committer (commit.c): one thread with its own context that runs
