@@ -372,8 +372,8 @@ static int secret_key(const unsigned char **sk_out, braid_ctx *ctx, const char *
 		goto done;
 	if ((err = braid_fs_read(&content, kp.ptr, 1024)) < 0) {
 		err = braid_error_set(err == BRAID_ENOTFOUND ? BRAID_ENOTFOUND : err,
-				      "cannot read the private key of agent '%s' (%s)", agent_id,
-				      kp.ptr);
+		                      "cannot read the private key of agent '%s' (%s)", agent_id,
+		                      kp.ptr);
 		goto done;
 	}
 	while (content.size && (content.ptr[content.size - 1] == '\n'))
@@ -397,7 +397,7 @@ done:
 }
 
 int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
-		     const void *msg, size_t len)
+                     const void *msg, size_t len)
 {
 	const unsigned char *sk = NULL;
 	int err;
