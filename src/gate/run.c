@@ -436,6 +436,12 @@ static int free_slot(int *slot, braid_ctx *ctx)
 		if (s >= 0 && s < 256)
 			used[s] = 1;
 	}
+	/* A slot list cut short would hand out a worktree that is in use. */
+	if (rc != SQLITE_DONE) {
+		rc = braid_store__error(ctx->store, "cannot list the gate worktree slots");
+		sqlite3_reset(st);
+		return rc;
+	}
 	sqlite3_reset(st);
 	for (i = 0; i < 256 && used[i]; i++)
 		;
@@ -709,6 +715,8 @@ int braid_gate__reap(braid_ctx *ctx, size_t *finished)
 		rows[n].dir = braid_store__col_strdup(st, 2);
 		n++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot list the running gate runs");
 	sqlite3_reset(st);
 	if (err < 0 || (err = braid_buf_printf(&wtdir, "%s/gate/wt/", ctx->dir)) < 0)
 		goto done;

@@ -875,7 +875,7 @@ static int wake_fronts(braid_ctx *ctx, const itarget *t, int64_t skip, int64_t n
 	istate *is = ctx->intent;
 	wcand *c = NULL;
 	size_t n = 0, cap = 0, i, j;
-	int err = 0, rc, pass;
+	int err = 0, rc = SQLITE_DONE, pass;
 
 	if (!is || !is->shm)
 		return 0;
@@ -910,6 +910,8 @@ static int wake_fronts(braid_ctx *ctx, const itarget *t, int64_t skip, int64_t n
 				break;
 			}
 		}
+		if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			err = braid_store__error(ctx->store, "cannot read the waiters");
 		sqlite3_reset(st);
 	}
 	if (!err && n > 1)
@@ -996,6 +998,8 @@ static int wake_for_request(braid_ctx *ctx, int64_t req_id, int64_t now)
 		itarget q = view_target(st, 0, 1, 2, 3);
 		err = tlist_push(&l, &q);
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read a request's targets");
 	sqlite3_reset(st);
 	if (!err)
 		err = wake_tlist(ctx, &l, req_id, now);
@@ -1174,6 +1178,8 @@ static int sweep(braid_ctx *ctx, int64_t now)
 			dead = nv;
 			dead[nd++] = sqlite3_column_int64(st, 0);
 		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
+		if (!err && rc != SQLITE_DONE)
+			err = braid_store__error(ctx->store, "cannot read the dead waiters");
 		sqlite3_reset(st);
 		for (i = 0; i < nd && !err; i++)
 			err = wake_for_request(ctx, dead[i], now);
@@ -1196,7 +1202,12 @@ static int sweep(braid_ctx *ctx, int64_t now)
 		if ((err = braid_store__step_done(ctx->store, st, "cannot drop dead waiters")) < 0)
 			return err;
 	} else {
+		err = rc == SQLITE_DONE
+		          ? 0
+		          : braid_store__error(ctx->store, "cannot read the dead waiters");
 		sqlite3_reset(st);
+		if (err < 0)
+			return err;
 	}
 	return 0;
 }
@@ -2306,7 +2317,12 @@ static int has_waiters(int *out, braid_ctx *ctx, const itarget *t, const char *m
 				break;
 			}
 		}
+		err = rc == SQLITE_ROW || rc == SQLITE_DONE
+		          ? 0
+		          : braid_store__error(ctx->store, "cannot read the waiters");
 		sqlite3_reset(st);
+		if (err < 0)
+			return err;
 	}
 	return 0;
 }
@@ -2365,6 +2381,8 @@ int braid_intent_renew(size_t *renewed, braid_ctx *ctx, const char *const *targe
 		ends[n] = until;
 		n++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intents to renew");
 	sqlite3_reset(st);
 	if (err)
 		goto fail;
@@ -2430,6 +2448,8 @@ int braid_intent_list(braid_intent_table **out, braid_ctx *ctx)
 		if ((err = row_to_hold(h, st)) < 0)
 			break;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intents");
 	sqlite3_reset(st);
 	if (err)
 		goto fail;
@@ -2447,6 +2467,8 @@ int braid_intent_list(braid_intent_table **out, braid_ctx *ctx)
 		if ((err = row_to_waiter(w, st)) < 0)
 			break;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the waiters");
 	sqlite3_reset(st);
 	if (err)
 		goto fail;
@@ -2521,7 +2543,11 @@ int braid_intent_check_token(braid_ctx *ctx, const char *agent_id, int64_t token
 			owner = braid_strdup((const char *)sqlite3_column_text(st, 0));
 		}
 	}
+	err =
+	    rc == SQLITE_DONE ? 0 : braid_store__error(ctx->store, "cannot read the fencing token");
 	sqlite3_reset(st);
+	if (err < 0)
+		goto done;
 	if (!found) {
 		/* Say why, from the notices. */
 		const char *why = "released or replaced";

@@ -841,6 +841,8 @@ int braid_intent_check_reads(braid_intent_stale_list **out, braid_ctx *ctx, cons
 		rows[nrows].base_hash = braid_store__col_strdup(st, 3);
 		nrows++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the agent's reads");
 	sqlite3_reset(st);
 	if (err)
 		goto done;

@@ -336,19 +336,24 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
 		return err;
 	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		err = rc == SQLITE_DONE
+		          ? braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
+		                            id_or_prefix)
+		          : braid_store__error(ctx->store, "cannot look up the op");
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
-		                       id_or_prefix);
+		return err;
 	}
 	if (!(op = calloc(1, sizeof(*op)))) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	}
 	err = row_to_op(op, st);
-	if (!err && sqlite3_step(st) == SQLITE_ROW)
+	if (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = braid_error_set(BRAID_EINVALID,
 		                      "op id prefix '%s' is ambiguous; give more digits",
 		                      id_or_prefix);
+	else if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot look up the op");
 	sqlite3_reset(st);
 	if (err < 0) {
 		braid_op_free(op);
