@@ -442,5 +442,8 @@ int main(int argc, char **argv)
 	       (double)req.n / secs, (double)pair.n / secs, (long long)bench_pct(&req, 0.5),
 	       (long long)bench_pct(&req, 0.99), (long long)bench_pct(&pair, 0.5),
 	       (long long)bench_pct(&pair, 0.99), errors);
+	for (i = 0; i < nthreads; i++)
+		free(w[i].c);
+	free(w);
 	return 0;
 }

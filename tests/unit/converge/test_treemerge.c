@@ -81,12 +81,15 @@ TEST(disjoint_edits_and_one_sided_files_merge)
 	snap_theirs();
 	merge(&r);
 	CHECK(r.clean);
-	CHECK_STR((s = blob_at(&r, "a.txt")), "ONE\n2\n3\n4\nFIVE\n");
+	s = blob_at(&r, "a.txt");
+	CHECK_STR(s, "ONE\n2\n3\n4\nFIVE\n");
 	free(s);
-	CHECK_STR((s = blob_at(&r, "c.txt")), "new on main\n");
+	s = blob_at(&r, "c.txt");
+	CHECK_STR(s, "new on main\n");
 	free(s);
 	CHECK(blob_at(&r, "b.txt") == NULL);
-	CHECK_STR((s = blob_at(&r, "d/e.txt")), "new submitted\n");
+	s = blob_at(&r, "d/e.txt");
+	CHECK_STR(s, "new submitted\n");
 	free(s);
 	braid_tm_result_clear(&r);
 	git_repository_free(repo);

@@ -81,6 +81,10 @@ static int run_case(const char *dir, const char *lang, const char *name)
 	fe = find(dir, "Expected", ext, sizeof(ext));
 	if (!fl || !fr) {
 		printf("  %s/%s: no Left or Right file\n", lang, name);
+		free(fb);
+		free(fl);
+		free(fr);
+		free(fe);
 		return 0;
 	}
 	base = fb ? slurp(dir, fb, &lb) : NULL;

@@ -315,10 +315,11 @@ static int cmp_lines(const void *a, const void *b)
 static int same_lines(const char *a, const char *b)
 {
 	char *x = strdup(a), *y = strdup(b), *p, *save = NULL;
-	char *la[4096], *lb[4096];
+	char *la[4096] = {NULL}, *lb[4096] = {NULL};
 	size_t na = 0, nb = 0, i;
 	int same;
 
+	CHECK(x && y);
 	for (p = strtok_r(x, "\n", &save); p && na < 4096; p = strtok_r(NULL, "\n", &save))
 		la[na++] = p;
 	for (p = strtok_r(y, "\n", &save); p && nb < 4096; p = strtok_r(NULL, "\n", &save))
