@@ -675,12 +675,11 @@ static void report(struct stats *S, int ex)
 	printf(
 	    "  braid tiers used: identical/trivial %zu, lines %zu, structure %zu, semantic %zu\n",
 	    S->by_tier[0], S->by_tier[1], S->by_tier[2], S->by_tier[3]);
-	printf("  median ms per file: braid %.3f, libgit2 %.3f (ratio %.2f)%s\n",
+	printf("  median ms per file: braid %.3f, libgit2 %.3f (ratio %.2f)\n",
 	       pct(&S->tool[T_BRAID].t, 0.5), pct(&S->tool[T_LG2].t, 0.5),
 	       pct(&S->tool[T_LG2].t, 0.5) > 0
 	           ? pct(&S->tool[T_BRAID].t, 0.5) / pct(&S->tool[T_LG2].t, 0.5)
-	           : 0,
-	       no_process ? "" : "");
+	           : 0);
 }
 
 static void usage(void)

@@ -94,8 +94,11 @@ int main(int argc, char **argv)
 			char *hargv[] = {"--help"};
 			snprintf(two, sizeof(two), "%s%s%s", argv[i + 1], i + 2 < argc ? " " : "",
 			         i + 2 < argc ? argv[i + 2] : "");
-			if ((cmd = find(two)) || (cmd = find(argv[i + 1])))
-				return cli_parse(&args, cmd, 1, hargv) < 0 ? 0 : 0;
+			if ((cmd = find(two)) || (cmd = find(argv[i + 1]))) {
+				/* prints the help and answers its exit code (0) */
+				rc = cli_parse(&args, cmd, 1, hargv);
+				return rc < 0 ? CLI_OK : rc;
+			}
 		}
 		list_commands(i >= argc ? stderr : stdout);
 		return i >= argc ? CLI_USAGE : CLI_OK;

@@ -216,7 +216,7 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 	sodium_memzero(sk, sizeof(sk));
 	braid_hash(h, pk, sizeof(pk));
 	braid_hex_encode(idhex, h, 6);
-	if (!(id = braid_sprintf_alloc("ag-%s", idhex)) || (err = make_token(&token)) < 0) {
+	if (!(id = braid_sprintf_alloc("ag-%s", idhex)) || make_token(&token) < 0) {
 		err = BRAID_ENOMEM;
 		goto done;
 	}

@@ -583,7 +583,7 @@ static int land_prefix(spec *sp, plan *p, size_t top, int64_t verified_by,
 	BRAID_FAULT("after-ref-update");
 	x = json_pack("{s:{s:I, s:s, s:s, s:I, s:b}}", "gate", "run", (json_int_t)verified_by,
 	              "tree", braid_repo_oid_hex(thex, verified_tree), "main",
-	              braid_repo_oid_hex(lhex, &target), "batch", (json_int_t)(top + 1),
+	              braid_repo_oid_hex(lhex, &target), "batch", (json_int_t)top + 1,
 	              "verified_alone", alone);
 	extra = x ? json_dumps(x, JSON_COMPACT) : NULL;
 	json_decref(x);

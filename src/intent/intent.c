@@ -1423,7 +1423,7 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 		goto done;
 	{
 		json_t *p = json_pack("{s:I, s:o, s:I}", "token", (json_int_t)token, "targets",
-		                      targets, "expires_at", (json_int_t)(now + r->ttl_ms));
+		                      targets, "expires_at", (json_int_t)now + r->ttl_ms);
 		targets = NULL;
 		if (p && r->activity)
 			json_object_set_new(p, "activity", json_string(r->activity));

@@ -296,7 +296,7 @@ static int row_to_op(braid_op *op, sqlite3_stmt *st)
 	op->signature = braid_store__col_strdup(st, 6);
 	op->created_at = sqlite3_column_int64(st, 7);
 	pj = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
-	if (pj && json_is_array(pj) && json_array_size(pj)) {
+	if (json_is_array(pj) && json_array_size(pj)) { /* json_is_array(NULL) is false */
 		op->parents = calloc(json_array_size(pj), sizeof(char *));
 		for (i = 0; op->parents && i < json_array_size(pj); i++) {
 			const char *s = json_string_value(json_array_get(pj, i));

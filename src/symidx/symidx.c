@@ -230,8 +230,7 @@ static int index_blob(braid_ctx *ctx, const git_oid *id, const char *path, int *
 			ok = 1;
 			residual_hash(res, src, len, syms);
 		}
-		err = 0;
-		braid_error_clear();
+		braid_error_clear(); /* a parse failure only means no symbols */
 	}
 	*parsed = 1;
 	err = store_blob(ctx, hex, lang, ok, ok ? res : NULL, src, syms, refs);
