@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,13 @@ int main(int argc, char **argv)
 	if (json)
 		args.json = true;
 	rc = cmd->fn(&args);
-	fflush(stdout);
+	/* Output that did not reach its file (a full disk behind '> file') is a failure. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "error: cannot write the output%s%s\n", errno ? ": " : "",
+		        errno ? strerror(errno) : "");
+		if (rc == CLI_OK)
+			rc = CLI_INTERNAL;
+	}
 	return rc;
 }
