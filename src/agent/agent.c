@@ -290,7 +290,7 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 rollback:
 	braid_store_rollback(ctx->store);
 	if (kp.size)
-		remove(kp.ptr);
+		(void)remove(kp.ptr); /* the rollback's error is the one to report */
 done:
 	sodium_memzero(skhex, sizeof(skhex));
 	free(id);

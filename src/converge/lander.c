@@ -690,7 +690,7 @@ static void spawn_driver(braid_ctx *ctx, const char *const *argv)
 		goto done;
 	}
 	braid_flock_release(&probe);
-	fflush(NULL);
+	(void)fflush(NULL); /* nothing buffered is written twice by the child */
 	if ((child = fork()) == 0) {
 		setsid();
 		if (fork() == 0) {

@@ -608,7 +608,7 @@ int braid_gate__start(int64_t *id_out, braid_ctx *ctx, const braid_gate_config *
 		free(head);
 	}
 	BRAID_FAULT("gate-before-spawn");
-	fflush(NULL);
+	(void)fflush(NULL); /* nothing buffered is written twice by the child */
 	if ((child = fork()) < 0) {
 		err = braid_error_os("cannot start the gate", abs.ptr);
 		goto fail;

@@ -166,16 +166,19 @@ TEST(binary_changed_on_both_sides_conflicts_unless_identical)
 	fx_repo("r", "x.bin", "\x01\x02", NULL);
 	/* NULs need raw writes. */
 	FILE *f = fopen("r/x.bin", "wb");
-	fwrite("A\0B", 1, 3, f);
-	fclose(f);
+	CHECK(f != NULL);
+	CHECK(fwrite("A\0B", 1, 3, f) == 3);
+	CHECK(fclose(f) == 0);
 	start();
 	f = fopen("r/x.bin", "wb");
-	fwrite("A\0C", 1, 3, f);
-	fclose(f);
+	CHECK(f != NULL);
+	CHECK(fwrite("A\0C", 1, 3, f) == 3);
+	CHECK(fclose(f) == 0);
 	snap_ours();
 	f = fopen("r/x.bin", "wb");
-	fwrite("A\0D", 1, 3, f);
-	fclose(f);
+	CHECK(f != NULL);
+	CHECK(fwrite("A\0D", 1, 3, f) == 3);
+	CHECK(fclose(f) == 0);
 	snap_theirs();
 	merge(&r);
 	CHECK(!r.clean);

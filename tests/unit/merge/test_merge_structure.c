@@ -176,14 +176,14 @@ static char *slurp(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
+	CHECK(fseek(f, 0, SEEK_END) == 0);
 	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	CHECK(fseek(f, 0, SEEK_SET) == 0);
 	b = malloc((size_t)n + 1);
 	CHECK(b != NULL);
 	*len = fread(b, 1, (size_t)n, f);
 	b[*len] = 0;
-	fclose(f);
+	CHECK(fclose(f) == 0);
 	return b;
 }
 
