@@ -83,7 +83,7 @@ run_cppcheck() {
 	# --inline-suppr: a finding may be waived on its line with
 	# "// cppcheck-suppress <id>" and a reason beside it.
 	out=$(cppcheck --enable=warning,performance,portability --std=c11 -I include -I src \
-		--inline-suppr --error-exitcode=0 --quiet -j "$jobs" \
+		--library=scripts/lint/jansson.cfg --inline-suppr --error-exitcode=0 --quiet -j "$jobs" \
 		--template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
 		"${csources[@]}" 2>&1) || true
 	n=$(grep -cE '^[^ ].*: (error|warning|performance|portability|style|information): ' \
