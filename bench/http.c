@@ -72,6 +72,15 @@ typedef struct worker {
 	long errors;
 } worker;
 
+static void free_workers(worker *w, int n)
+{
+	int i;
+
+	for (i = 0; w && i < n; i++)
+		free(w[i].c);
+	free(w);
+}
+
 static void build(conn *c)
 {
 	char body[768], name[128], n64[200];
@@ -362,7 +371,7 @@ static int read_token(char *out, size_t n, int id)
 	if (!(f = fopen(path, "r")))
 		return -1;
 	k = fread(out, 1, n - 1, f);
-	fclose(f);
+	(void)fclose(f); /* read-only */
 	while (k && (out[k - 1] == '\n' || out[k - 1] == ' '))
 		k--;
 	out[k] = '\0';
@@ -408,17 +417,25 @@ int main(int argc, char **argv)
 		nthreads = 1;
 	if (nthreads > n)
 		nthreads = n;
-	w = calloc((size_t)nthreads, sizeof(*w));
+	if (!(w = calloc((size_t)nthreads, sizeof(*w)))) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
 	for (i = 0; i < nthreads; i++) {
 		int lo = n * i / nthreads, hi = n * (i + 1) / nthreads, k;
 		w[i].n = hi - lo;
-		w[i].c = calloc((size_t)w[i].n, sizeof(conn));
+		if (!(w[i].c = calloc((size_t)w[i].n, sizeof(conn)))) {
+			fprintf(stderr, "out of memory\n");
+			free_workers(w, nthreads);
+			return 1;
+		}
 		for (k = 0; k < w[i].n; k++) {
 			conn *c = &w[i].c[k];
 			c->id = lo + k;
 			if ((mode == M_INTENTS || mode == M_WHOAMI) &&
 			    read_token(c->token, sizeof(c->token), c->id) < 0) {
 				fprintf(stderr, "no token for agent a%d in %s\n", c->id, repo);
+				free_workers(w, nthreads);
 				return 1;
 			}
 			if (mode != M_CLI)
@@ -442,5 +459,6 @@ int main(int argc, char **argv)
 	       (double)req.n / secs, (double)pair.n / secs, (long long)bench_pct(&req, 0.5),
 	       (long long)bench_pct(&req, 0.99), (long long)bench_pct(&pair, 0.5),
 	       (long long)bench_pct(&pair, 0.99), errors);
+	free_workers(w, nthreads);
 	return 0;
 }

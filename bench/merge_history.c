@@ -151,7 +151,7 @@ static int write_file(const char *path, const char *buf, size_t len)
 	if (!f)
 		return -1;
 	if (len && fwrite(buf, 1, len, f) != len) {
-		fclose(f);
+		(void)fclose(f); /* the write already failed */
 		return -1;
 	}
 	return fclose(f);
@@ -531,13 +531,14 @@ static char *slurp(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    !(b = malloc((size_t)n + 1))) {
+		(void)fclose(f);
+		return NULL;
+	}
 	*len = fread(b, 1, (size_t)n, f);
 	b[*len] = 0;
-	fclose(f);
+	(void)fclose(f); /* read-only */
 	return b;
 }
 
@@ -615,7 +616,7 @@ static void machine(void)
 			break;
 		}
 	if (f)
-		fclose(f);
+		(void)fclose(f); /* read-only */
 	uname(&u);
 	printf("machine: %s, %ld cpus, %s %s\n", model, cpus, u.sysname, u.release);
 }
@@ -675,12 +676,11 @@ static void report(struct stats *S, int ex)
 	printf(
 	    "  braid tiers used: identical/trivial %zu, lines %zu, structure %zu, semantic %zu\n",
 	    S->by_tier[0], S->by_tier[1], S->by_tier[2], S->by_tier[3]);
-	printf("  median ms per file: braid %.3f, libgit2 %.3f (ratio %.2f)%s\n",
+	printf("  median ms per file: braid %.3f, libgit2 %.3f (ratio %.2f)\n",
 	       pct(&S->tool[T_BRAID].t, 0.5), pct(&S->tool[T_LG2].t, 0.5),
 	       pct(&S->tool[T_LG2].t, 0.5) > 0
 	           ? pct(&S->tool[T_BRAID].t, 0.5) / pct(&S->tool[T_LG2].t, 0.5)
-	           : 0,
-	       no_process ? "" : "");
+	           : 0);
 }
 
 static void usage(void)

@@ -390,10 +390,10 @@ void cli_progress(const char *fmt, ...)
 	va_list ap;
 	const char *env = getenv("BRAID_PROGRESS");
 
-	if (!(env ? atoi(env) : isatty(2)))
+	if (!(env ? strtol(env, NULL, 10) != 0 : isatty(2)))
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fflush(stderr);
+	(void)fflush(stderr);
 }

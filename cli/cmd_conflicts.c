@@ -93,7 +93,7 @@ static void print_side(const json_t *f, const char *key, const char *blob_key)
 		return;
 	}
 	printf("----- %s\n", key);
-	fwrite(json_string_value(c), 1, json_string_length(c), stdout);
+	(void)fwrite(json_string_value(c), 1, json_string_length(c), stdout); /* main checks */
 	if (json_string_length(c) && json_string_value(c)[json_string_length(c) - 1] != '\n')
 		printf("\n\\ no newline at end of file\n");
 }

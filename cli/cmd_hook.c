@@ -216,7 +216,7 @@ static int cmd_hook_claude(cli_args *a)
 		rc = post_tool(ctx, payload);
 	else
 		rc = stop(ctx, payload);
-	fflush(stdout);
+	(void)fflush(stdout); /* main() reports a failed write */
 	braid_ctx_free(ctx);
 	json_decref(payload);
 	return rc;

@@ -180,7 +180,7 @@ static int cmd_status(cli_args *a)
 		if (!watch)
 			break;
 		print_watch_extras(ctx, r.data);
-		fflush(stdout);
+		(void)fflush(stdout); /* a refresh; main() reports a failed write */
 		seq = json_integer_value(json_object_get(r.data, "last_seq"));
 		braid_api_result_release(&r);
 		wait_for_ops(ctx, seq, 5000);

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,11 @@ int main(int argc, char **argv)
 			char *hargv[] = {"--help"};
 			snprintf(two, sizeof(two), "%s%s%s", argv[i + 1], i + 2 < argc ? " " : "",
 			         i + 2 < argc ? argv[i + 2] : "");
-			if ((cmd = find(two)) || (cmd = find(argv[i + 1])))
-				return cli_parse(&args, cmd, 1, hargv) < 0 ? 0 : 0;
+			if ((cmd = find(two)) || (cmd = find(argv[i + 1]))) {
+				/* prints the help and answers its exit code (0) */
+				rc = cli_parse(&args, cmd, 1, hargv);
+				return rc < 0 ? CLI_OK : rc;
+			}
 		}
 		list_commands(i >= argc ? stderr : stdout);
 		return i >= argc ? CLI_USAGE : CLI_OK;
@@ -140,6 +144,13 @@ int main(int argc, char **argv)
 	if (json)
 		args.json = true;
 	rc = cmd->fn(&args);
-	fflush(stdout);
+	/* Output that did not reach its file (a full disk behind '> file') is a failure. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "error: cannot write the output%s%s\n", errno ? ": " : "",
+		        errno ? strerror(errno) : "");
+		if (rc == CLI_OK)
+			rc = CLI_INTERNAL;
+	}
 	return rc;
 }

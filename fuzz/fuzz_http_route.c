@@ -25,8 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (srv_route_match(&m, line, sp + 1) == 0) {
 			for (i = 0; i < m.n; i++) {
 				const char *v = m.values[i];
-				if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						     "0123456789._-") != strlen(v) ||
+				if (!*v ||
+				    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				              "0123456789._-") != strlen(v) ||
 				    !strcmp(v, ".") || !strcmp(v, "..") || strlen(v) > 128)
 					abort();
 			}

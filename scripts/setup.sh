@@ -16,7 +16,7 @@ APT_PACKAGES=(build-essential cmake pkg-config git ca-certificates
 	libgit2-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev libjansson-dev
 	libcurl4-openssl-dev librust-blake3-dev
 	nodejs curl sqlite3)
-TEST_PACKAGES=(etcd-server etcd-client wrk chromium jq)
+TEST_PACKAGES=(etcd-server etcd-client wrk chromium jq clang-format clang-tidy cppcheck)
 
 need=()
 for p in "${APT_PACKAGES[@]}" ${BRAID_SETUP_TEST:+"${TEST_PACKAGES[@]}"}; do

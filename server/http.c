@@ -837,7 +837,7 @@ int braid_server_run(const char *path, const braid_server_options *o, volatile s
 	printf("braid serve: listening on http://%s:%u/ (repository %s)\n", host,
 	       info ? info->port : 0, s->root);
 	printf("dashboard: http://%s:%u/#token=%s\n", host, info ? info->port : 0, viewer);
-	fflush(stdout);
+	(void)fflush(stdout);
 	while (!*stop) {
 		struct timespec ts = {0, 100 * 1000000L};
 		nanosleep(&ts, NULL);

@@ -109,7 +109,7 @@ static int match_one(srv_match *m, const char *pattern, const char *url, int *ba
 			const char *useg_end = strchr(u, '/');
 			size_t ulen = useg_end ? (size_t)(useg_end - u) : strlen(u);
 			if (!end || m->n == SRV_MAX_PARAMS)
-				return 0;
+				break; /* no match: the values taken so far are freed below */
 			if (!segment_ok(u, ulen)) {
 				*bad_param = 1;
 				*bad_name = p; /* "{name}..." */

@@ -49,21 +49,21 @@ typedef enum braid_merge_verdict {
 
 /** Why a region conflicts (or how it merged). */
 typedef enum braid_merge_kind {
-	BRAID_KIND_CONTENT = 0,       /**< both sides changed the same lines differently */
-	BRAID_KIND_ADD_ADD,           /**< both sides added the file (or a same-signature symbol) */
-	BRAID_KIND_MODIFY_DELETE,     /**< one side modified what the other deleted */
-	BRAID_KIND_RENAME_RENAME,     /**< both renamed one thing to different names */
-	BRAID_KIND_BINARY,            /**< binary content changed differently on both sides */
-	BRAID_KIND_MODE,              /**< file mode changed differently on both sides */
-	BRAID_KIND_PARSE,             /**< the structural merge would not parse */
-	BRAID_KIND_FILE_DIRECTORY,    /**< a file on one side is a directory on the other */
-	BRAID_KIND_ONE_SIDE,          /**< only one side changed the region, and the file (merge) */
-	BRAID_KIND_IDENTICAL,         /**< both sides made the same change (merged once) */
-	BRAID_KIND_DISJOINT,          /**< one side changed the region; both changed the file elsewhere */
-	BRAID_KIND_STRUCTURAL,        /**< merged by the syntax tier */
-	BRAID_KIND_RENAME_CARRIED,    /**< a rename was carried to new references */
-	BRAID_KIND_DRIVER,            /**< merged by a named merge driver (union, braid-json) */
-	BRAID_KIND_SUBSUMED,          /**< one side's change contains the other's; the larger kept */
+	BRAID_KIND_CONTENT = 0,    /**< both sides changed the same lines differently */
+	BRAID_KIND_ADD_ADD,        /**< both sides added the file (or a same-signature symbol) */
+	BRAID_KIND_MODIFY_DELETE,  /**< one side modified what the other deleted */
+	BRAID_KIND_RENAME_RENAME,  /**< both renamed one thing to different names */
+	BRAID_KIND_BINARY,         /**< binary content changed differently on both sides */
+	BRAID_KIND_MODE,           /**< file mode changed differently on both sides */
+	BRAID_KIND_PARSE,          /**< the structural merge would not parse */
+	BRAID_KIND_FILE_DIRECTORY, /**< a file on one side is a directory on the other */
+	BRAID_KIND_ONE_SIDE,       /**< only one side changed the region, and the file (merge) */
+	BRAID_KIND_IDENTICAL,      /**< both sides made the same change (merged once) */
+	BRAID_KIND_DISJOINT,       /**< one side changed the region, both the file elsewhere */
+	BRAID_KIND_STRUCTURAL,     /**< merged by the syntax tier */
+	BRAID_KIND_RENAME_CARRIED, /**< a rename was carried to new references */
+	BRAID_KIND_DRIVER,         /**< merged by a named merge driver (union, braid-json) */
+	BRAID_KIND_SUBSUMED,       /**< one side's change contains the other's; the larger kept */
 } braid_merge_kind;
 
 /** Stable lowercase names: "merge", "conflict"...; "content", "add/add", "modify/delete"... */
@@ -142,7 +142,10 @@ typedef struct braid_merge_options {
 	size_t max_text_size;
 } braid_merge_options;
 
-#define BRAID_MERGE_OPTIONS_INIT {BRAID_MERGE_OPTIONS_VERSION, 3, 64u * 1024 * 1024}
+#define BRAID_MERGE_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		BRAID_MERGE_OPTIONS_VERSION, 3, 64u * 1024 * 1024                                  \
+	}
 
 /** The classification of one file. */
 typedef struct braid_merge_result {
@@ -193,13 +196,14 @@ typedef struct braid_merge_result {
  *
  * @param[out] out  the result, owned by the caller (braid_merge_result_free);
  *                  set even when the merge is not clean.
- * @param in        the three sides; base may be NULL (add/add), ours or theirs may be NULL (deleted).
+ * @param in        the three sides; base may be NULL (add/add), ours or theirs
+ *                  may be NULL (deleted).
  * @param opts      NULL for defaults.
  * @return 0 whether or not the merge is clean; BRAID_ENOMEM or BRAID_EINVALID
  *         on failure (then *out is untouched).
  */
 int braid_merge_file(braid_merge_result **out, const braid_merge_input *in,
-		     const braid_merge_options *opts) BRAID_WARN_UNUSED;
+                     const braid_merge_options *opts) BRAID_WARN_UNUSED;
 
 void braid_merge_result_free(braid_merge_result *res);
 
@@ -225,8 +229,8 @@ typedef struct braid_diff_hunk {
  *                   (free()); NULL when the inputs are equal.
  * @param[out] nout  number of hunks.
  */
-int braid_diff_lines(braid_diff_hunk **out, size_t *nout, const char *a, size_t alen,
-		     const char *b, size_t blen) BRAID_WARN_UNUSED;
+int braid_diff_lines(braid_diff_hunk **out, size_t *nout, const char *a, size_t alen, const char *b,
+                     size_t blen) BRAID_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

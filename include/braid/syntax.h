@@ -38,7 +38,7 @@ typedef struct braid_syntax_tree braid_syntax_tree;
  *         (tree-sitter itself aborts the process if its own allocations fail.)
  */
 int braid_syntax_parse(braid_syntax_tree **out, const char *lang, const char *src,
-		       size_t len) BRAID_WARN_UNUSED;
+                       size_t len) BRAID_WARN_UNUSED;
 
 void braid_syntax_tree_free(braid_syntax_tree *tree);
 
@@ -118,14 +118,15 @@ int braid_syntax_symbols(braid_symbol_list **out, const braid_syntax_tree *tree)
  *         (or the candidates when the short name is ambiguous).
  */
 int braid_syntax_find_symbol(braid_symbol *out, const braid_syntax_tree *tree,
-			     const char *qualified) BRAID_WARN_UNUSED;
+                             const char *qualified) BRAID_WARN_UNUSED;
 
 void braid_symbol_clear(braid_symbol *sym);
 
 /** An identifier use: a name referenced (called, read, typed) somewhere in the tree. */
 typedef struct braid_reference {
-	char *name;                 /**< the referenced identifier */
-	char *enclosing;            /**< qualified name of the definition containing it, or NULL at top level */
+	char *name; /**< the referenced identifier */
+	/** qualified name of the definition containing it, or NULL at top level */
+	char *enclosing;
 	size_t start_byte, end_byte;
 } braid_reference;
 
@@ -146,7 +147,7 @@ void braid_reference_list_free(braid_reference_list *list);
  * @return 0 or BRAID_ENOMEM.
  */
 int braid_syntax_references(braid_reference_list **out,
-			    const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
+                            const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
 
 /*
  * Node walking: a read-only view of the tree for callers that need the
@@ -207,7 +208,7 @@ typedef struct braid_syntax_child {
  * @return 0 or BRAID_ENOMEM.
  */
 int braid_syntax_node_children(braid_syntax_child **out, size_t *nout,
-			       braid_syntax_node node) BRAID_WARN_UNUSED;
+                               braid_syntax_node node) BRAID_WARN_UNUSED;
 
 /** A token of the source: a leaf of the tree with a non-empty range. */
 typedef struct braid_syntax_leaf {
@@ -225,7 +226,7 @@ typedef struct braid_syntax_leaf {
  * @return 0 or BRAID_ENOMEM.
  */
 int braid_syntax_node_leaves(braid_syntax_leaf **out, size_t *nout,
-			     braid_syntax_node node) BRAID_WARN_UNUSED;
+                             braid_syntax_node node) BRAID_WARN_UNUSED;
 
 /**
  * Byte ranges of the ERROR and MISSING nodes of the tree, in source order,
@@ -236,7 +237,7 @@ int braid_syntax_node_leaves(braid_syntax_leaf **out, size_t *nout,
  * @return 0 or BRAID_ENOMEM.
  */
 int braid_syntax_error_ranges(size_t **out, size_t *nout,
-			      const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
+                              const braid_syntax_tree *tree) BRAID_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

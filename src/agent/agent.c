@@ -216,7 +216,7 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 	sodium_memzero(sk, sizeof(sk));
 	braid_hash(h, pk, sizeof(pk));
 	braid_hex_encode(idhex, h, 6);
-	if (!(id = braid_sprintf_alloc("ag-%s", idhex)) || (err = make_token(&token)) < 0) {
+	if (!(id = braid_sprintf_alloc("ag-%s", idhex)) || make_token(&token) < 0) {
 		err = BRAID_ENOMEM;
 		goto done;
 	}
@@ -290,7 +290,7 @@ int braid_agent_add(braid_agent **out, char **token_out, braid_ctx *ctx, const c
 rollback:
 	braid_store_rollback(ctx->store);
 	if (kp.size)
-		remove(kp.ptr);
+		(void)remove(kp.ptr); /* the rollback's error is the one to report */
 done:
 	sodium_memzero(skhex, sizeof(skhex));
 	free(id);
@@ -377,8 +377,8 @@ static int secret_key(const unsigned char **sk_out, braid_ctx *ctx, const char *
 		goto done;
 	if ((err = braid_fs_read(&content, kp.ptr, 1024)) < 0) {
 		err = braid_error_set(err == BRAID_ENOTFOUND ? BRAID_ENOTFOUND : err,
-				      "cannot read the private key of agent '%s' (%s)", agent_id,
-				      kp.ptr);
+		                      "cannot read the private key of agent '%s' (%s)", agent_id,
+		                      kp.ptr);
 		goto done;
 	}
 	while (content.size && (content.ptr[content.size - 1] == '\n'))
@@ -401,7 +401,7 @@ done:
 }
 
 int braid_agent_sign(unsigned char sig[BRAID_SIG_SIZE], braid_ctx *ctx, const char *agent_id,
-		     const void *msg, size_t len)
+                     const void *msg, size_t len)
 {
 	const unsigned char *sk = NULL;
 	int err;

@@ -451,8 +451,9 @@ int braid_api_authenticate(char **agent_name, int *readonly, braid_ctx *ctx, con
 		return 0;
 	}
 	free(viewer);
+	/* An unknown token is already DENIED; a database error stays what it is. */
 	if ((err = braid_agent_by_token(&a, ctx, token)) < 0)
-		return braid_error_set(BRAID_EDENIED, "unknown token");
+		return err;
 	*agent_name = braid_strdup(a->name);
 	*readonly = 0;
 	braid_agent_free(a);

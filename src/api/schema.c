@@ -156,8 +156,7 @@ static int check_object(const json_t *schema, const json_t *v, const char *what,
 			return braid_error_set(BRAID_EINVALID, "%s needs a '%s' field", what, k);
 		}
 	}
-	json_object_foreach((json_t *)v, key, val)
-	{
+	json_object_foreach((json_t *)v, key, val) {
 		const json_t *ps = json_object_get(props, key);
 		char name[160];
 
@@ -167,8 +166,7 @@ static int check_object(const json_t *schema, const json_t *v, const char *what,
 			json_t *pv;
 			if (!json_is_false(addl))
 				continue;
-			json_object_foreach((json_t *)props, pk, pv)
-			{
+			json_object_foreach((json_t *)props, pk, pv) {
 				(void)pv;
 				if (braid_buf_printf(&known, "%s%s", known.size ? ", " : "", pk) <
 				    0)

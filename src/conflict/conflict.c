@@ -223,15 +223,17 @@ int braid_conflict_list_all(braid_conflict_list **out, braid_ctx *ctx, const cha
 int braid_conflict_side(char **out, size_t *len, braid_ctx *ctx, const braid_conflict_file *f,
                         const char *side)
 {
-	const char *hex = !strcmp(side, "base")     ? f->base_oid
-	                  : !strcmp(side, "ours")   ? f->ours_oid
-	                  : !strcmp(side, "theirs") ? f->theirs_oid
-	                                            : (const char *)-1;
+	const char *hex;
 	git_oid oid;
 	git_blob *b = NULL;
-	int rc;
 
-	if (hex == (const char *)-1)
+	if (!strcmp(side, "base"))
+		hex = f->base_oid;
+	else if (!strcmp(side, "ours"))
+		hex = f->ours_oid;
+	else if (!strcmp(side, "theirs"))
+		hex = f->theirs_oid;
+	else
 		return braid_error_set(BRAID_EINVALID,
 		                       "side must be base, ours or theirs, not '%s'", side);
 	if (!hex) {
@@ -239,7 +241,7 @@ int braid_conflict_side(char **out, size_t *len, braid_ctx *ctx, const braid_con
 		*len = 0;
 		return 0;
 	}
-	if (git_oid_fromstr(&oid, hex) < 0 || (rc = git_blob_lookup(&b, ctx->git, &oid)) < 0)
+	if (git_oid_fromstr(&oid, hex) < 0 || git_blob_lookup(&b, ctx->git, &oid) < 0)
 		return braid_error_set(BRAID_ENOTFOUND,
 		                       "blob %s of '%s' is missing from the repository", hex,
 		                       f->path);

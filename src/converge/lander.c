@@ -579,9 +579,8 @@ static int process_one(braid_ctx *ctx, int64_t id)
 		json_t *j = json_pack("{s:s, s:s}", "error", braid_error_last(), "code",
 		                      braid_error_name(err));
 		char *detail = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		int err2;
 		json_decref(j);
-		if ((err2 = braid_converge__fail(ctx, s, detail, NULL, NULL)) < 0)
+		if (braid_converge__fail(ctx, s, detail, NULL, NULL) < 0)
 			braid_error_clear();
 		free(detail);
 		err = 0;
@@ -691,7 +690,7 @@ static void spawn_driver(braid_ctx *ctx, const char *const *argv)
 		goto done;
 	}
 	braid_flock_release(&probe);
-	fflush(NULL);
+	(void)fflush(NULL); /* nothing buffered is written twice by the child */
 	if ((child = fork()) == 0) {
 		setsid();
 		if (fork() == 0) {

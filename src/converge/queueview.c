@@ -43,7 +43,7 @@ void braid_queue_list_free(braid_queue_list *l)
 	" FROM submissions s LEFT JOIN agents a ON a.id = s.agent_id"                              \
 	" LEFT JOIN queue_plan p ON p.submission_id = s.id"
 
-static int add_rows(braid_queue_list *l, sqlite3_stmt *st, int undecided)
+static int add_rows(braid_queue_list *l, braid_store *store, sqlite3_stmt *st, int undecided)
 {
 	int rc, err = 0;
 
@@ -51,8 +51,10 @@ static int add_rows(braid_queue_list *l, sqlite3_stmt *st, int undecided)
 		braid_queue_entry *n = realloc(l->items, (l->count + 1) * sizeof(*n)), *e;
 		const char *state = (const char *)sqlite3_column_text(st, 4);
 		const char *status = (const char *)sqlite3_column_text(st, 5);
-		if (!n)
-			return braid_error_set(BRAID_ENOMEM, "out of memory");
+		if (!n) {
+			err = braid_error_set(BRAID_ENOMEM, "out of memory");
+			break;
+		}
 		l->items = n;
 		e = &n[l->count++];
 		memset(e, 0, sizeof(*e));
@@ -81,6 +83,8 @@ static int add_rows(braid_queue_list *l, sqlite3_stmt *st, int undecided)
 			break;
 		}
 	}
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = braid_store__error(store, "cannot list the queue");
 	sqlite3_reset(st);
 	return err;
 }
@@ -123,7 +127,7 @@ int braid_queue_list_get(braid_queue_list **out, braid_ctx *ctx, size_t recent)
 	if ((err = braid_store__stmt(&st, ctx->store,
 	                             ENTRY_SELECT " WHERE s.state IN ('pending', 'landing')"
 	                                          " ORDER BY s.id")) < 0 ||
-	    (err = add_rows(l, st, 1)) < 0)
+	    (err = add_rows(l, ctx->store, st, 1)) < 0)
 		goto fail;
 	undecided = l->count;
 	if (recent) {
@@ -133,7 +137,7 @@ int braid_queue_list_get(braid_queue_list **out, braid_ctx *ctx, size_t recent)
 		                             " ORDER BY s.id DESC LIMIT ?")) < 0)
 			goto fail;
 		sqlite3_bind_int64(st, 1, (int64_t)recent);
-		if ((err = add_rows(l, st, 0)) < 0)
+		if ((err = add_rows(l, ctx->store, st, 0)) < 0)
 			goto fail;
 		for (i = undecided; i < l->count; i++)
 			l->items[i].run_id = last_run_for(ctx, l->items[i].id);

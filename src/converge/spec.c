@@ -366,7 +366,11 @@ static int load_queue(plan *p, braid_ctx *ctx)
 	sqlite3_bind_int(st, 1, MAX_PLANNED);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAX_PLANNED)
 		ids[n++] = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = braid_store__error(ctx->store, "cannot read the queue");
 	sqlite3_reset(st);
+	if (err < 0)
+		return err;
 	if (!n)
 		return 0;
 	if (!(p->e = calloc(n, sizeof(*p->e))) || !(p->chain = calloc(n, sizeof(*p->chain))))
@@ -579,7 +583,7 @@ static int land_prefix(spec *sp, plan *p, size_t top, int64_t verified_by,
 	BRAID_FAULT("after-ref-update");
 	x = json_pack("{s:{s:I, s:s, s:s, s:I, s:b}}", "gate", "run", (json_int_t)verified_by,
 	              "tree", braid_repo_oid_hex(thex, verified_tree), "main",
-	              braid_repo_oid_hex(lhex, &target), "batch", (json_int_t)(top + 1),
+	              braid_repo_oid_hex(lhex, &target), "batch", (json_int_t)top + 1,
 	              "verified_alone", alone);
 	extra = x ? json_dumps(x, JSON_COMPACT) : NULL;
 	json_decref(x);
@@ -611,7 +615,11 @@ static int recover_gated(spec *sp, int *acted)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the landing submissions");
 	sqlite3_reset(st);
+	if (err < 0)
+		return err;
 	if (!n)
 		return 0;
 	if ((err = braid_repo_ref_oid(&main_oid, ctx->git, ctx->target)) < 0)
@@ -813,8 +821,10 @@ static int cancel_stale(spec *sp, plan *p, size_t *running)
 		subs[n] = sqlite3_column_int64(st, 2);
 		trees[n++] = braid_store__col_strdup(st, 1);
 	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = braid_store__error(sp->ctx->store, "cannot read the running gate runs");
 	sqlite3_reset(st);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		int keep = 0;
 		git_oid t;
 		if (trees[i] && git_oid_fromstr(&t, trees[i]) == 0)

@@ -187,9 +187,11 @@ static int finish_open(braid_ctx *ctx)
 	free(db);
 	if (err < 0 || (err = open_config(ctx)) < 0)
 		return err;
-	if ((err = braid_store_meta_get(&target, ctx->store, "target")) < 0)
+	if ((err = braid_store_meta_get(&target, ctx->store, "target")) == BRAID_ENOTFOUND)
 		return braid_error_set(
 		    BRAID_ESTATE, "braid state in '%s' is incomplete; run 'braid init'", ctx->dir);
+	if (err < 0)
+		return err;
 	err = set_target(ctx, target);
 	free(target);
 	if (err < 0)

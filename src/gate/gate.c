@@ -58,8 +58,8 @@ int braid_gate_config_load(braid_gate_config *out, braid_ctx *ctx)
 		out->select = NULL;
 	}
 	out->timeout_ms = DEFAULT_TIMEOUT_MS;
-	if (timeout && ((err = braid_time_parse_duration(&out->timeout_ms, timeout)) < 0 ||
-	                out->timeout_ms <= 0)) {
+	if (timeout &&
+	    (braid_time_parse_duration(&out->timeout_ms, timeout) < 0 || out->timeout_ms <= 0)) {
 		err = braid_error_set(
 		    BRAID_EINVALID,
 		    "gate.timeout '%s' in .braid/config is not a duration (e.g. 10m)", timeout);

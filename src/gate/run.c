@@ -26,6 +26,7 @@
 #include "util/time.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
@@ -258,7 +259,7 @@ static int materialize(braid_ctx *ctx, int slot, const git_oid *commit, braid_bu
 	git_repository *wt = NULL;
 	git_commit *c = NULL;
 	git_checkout_options co;
-	int err, rc;
+	int err;
 
 	if ((err = slot_path(wtpath, &name, ctx, slot)) < 0 ||
 	    (err = braid_buf_printf(&dotgit, "%s/.git", wtpath->ptr)) < 0)
@@ -267,12 +268,12 @@ static int materialize(braid_ctx *ctx, int slot, const git_oid *commit, braid_bu
 		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 		co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED |
 		                       GIT_CHECKOUT_RECREATE_MISSING;
-		if ((rc = git_repository_open(&wt, wtpath->ptr)) == 0 &&
-		    (rc = git_commit_lookup(&c, wt, commit)) == 0 &&
-		    (rc = git_checkout_tree(wt, (git_object *)c, &co)) == 0 &&
-		    (rc = git_repository_set_head_detached(wt, commit)) == 0)
+		/* Any failure: a broken scratch worktree is rebuilt, never trusted. */
+		if (git_repository_open(&wt, wtpath->ptr) == 0 &&
+		    git_commit_lookup(&c, wt, commit) == 0 &&
+		    git_checkout_tree(wt, (git_object *)c, &co) == 0 &&
+		    git_repository_set_head_detached(wt, commit) == 0)
 			goto done;
-		/* A broken scratch worktree is rebuilt, never trusted. */
 		git_error_clear();
 		git_commit_free(c);
 		c = NULL;
@@ -305,32 +306,34 @@ static void close_fds_except(int keep)
 			close(fd);
 }
 
-static void write_all(int fd, const char *s, size_t n)
+static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, s, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return -1;
 		s += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
 static void put_file(const char *dir, const char *name, const char *text)
 {
 	char tmp[4200], dst[4200];
-	int fd;
+	int fd, ok;
 
 	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return;
-	write_all(fd, text, strlen(text));
-	fsync(fd);
-	close(fd);
-	rename(tmp, dst);
+	/* A short write (a full disk) is never published: the reader sees no file. */
+	ok = write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, dst) != 0)
+		unlink(tmp);
 }
 
 static int exists_in(const char *dir, const char *name)
@@ -435,6 +438,12 @@ static int free_slot(int *slot, braid_ctx *ctx)
 		int s = sqlite3_column_int(st, 0);
 		if (s >= 0 && s < 256)
 			used[s] = 1;
+	}
+	/* A slot list cut short would hand out a worktree that is in use. */
+	if (rc != SQLITE_DONE) {
+		rc = braid_store__error(ctx->store, "cannot list the gate worktree slots");
+		sqlite3_reset(st);
+		return rc;
 	}
 	sqlite3_reset(st);
 	for (i = 0; i < 256 && used[i]; i++)
@@ -599,7 +608,7 @@ int braid_gate__start(int64_t *id_out, braid_ctx *ctx, const braid_gate_config *
 		free(head);
 	}
 	BRAID_FAULT("gate-before-spawn");
-	fflush(NULL);
+	(void)fflush(NULL); /* nothing buffered is written twice by the child */
 	if ((child = fork()) < 0) {
 		err = braid_error_os("cannot start the gate", abs.ptr);
 		goto fail;
@@ -657,19 +666,24 @@ static int monitor_gone(const char *abs)
 static void kill_orphan(const char *abs, const char *wtdir)
 {
 	braid_buf b = BRAID_BUF_INIT;
-	char p[4200], cwd[4200];
+	char p[4200], cwd[4200], *end;
 	ssize_t n;
-	int pgid;
+	long v;
+	int pgid, ok;
 
 	snprintf(p, sizeof(p), "%s/pgid", abs);
 	if (braid_fs_read(&b, p, 64) < 0) {
 		braid_error_clear();
 		return;
 	}
-	pgid = atoi(b.ptr);
+	/* Written by the monitor as "%d\n"; anything else is not a group to kill. */
+	errno = 0;
+	v = strtol(b.ptr, &end, 10);
+	ok = errno == 0 && end != b.ptr && (*end == '\n' || *end == '\0') && v > 1 && v <= INT_MAX;
 	braid_buf_dispose(&b);
-	if (pgid <= 1)
+	if (!ok)
 		return;
+	pgid = (int)v;
 	/* Only if that process still works in braid's scratch worktrees (pids get reused). */
 	snprintf(p, sizeof(p), "/proc/%d/cwd", pgid);
 	if ((n = readlink(p, cwd, sizeof(cwd) - 1)) <= 0)
@@ -709,6 +723,8 @@ int braid_gate__reap(braid_ctx *ctx, size_t *finished)
 		rows[n].dir = braid_store__col_strdup(st, 2);
 		n++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot list the running gate runs");
 	sqlite3_reset(st);
 	if (err < 0 || (err = braid_buf_printf(&wtdir, "%s/gate/wt/", ctx->dir)) < 0)
 		goto done;

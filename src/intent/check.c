@@ -133,6 +133,8 @@ int braid_intent_check_submit(braid_ctx *ctx, const char *agent_id,
 		if (err < 0)
 			break;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intent holds");
 	sqlite3_reset(st);
 	if (err < 0)
 		goto done;
@@ -196,6 +198,8 @@ int braid_intent_release_submitted(size_t *released, braid_ctx *ctx, const char 
 		}
 		names[++n] = NULL;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intent holds");
 	sqlite3_reset(st);
 	if (err < 0)
 		goto fail;

@@ -883,7 +883,7 @@ static int wake_fronts(braid_ctx *ctx, const itarget *t, int64_t skip, int64_t n
 	istate *is = ctx->intent;
 	wcand *c = NULL;
 	size_t n = 0, cap = 0, i, j;
-	int err = 0, rc, pass;
+	int err = 0, rc = SQLITE_DONE, pass;
 
 	if (!is || !is->shm)
 		return 0;
@@ -918,6 +918,8 @@ static int wake_fronts(braid_ctx *ctx, const itarget *t, int64_t skip, int64_t n
 				break;
 			}
 		}
+		if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			err = braid_store__error(ctx->store, "cannot read the waiters");
 		sqlite3_reset(st);
 	}
 	if (!err && n > 1)
@@ -1004,6 +1006,8 @@ static int wake_for_request(braid_ctx *ctx, int64_t req_id, int64_t now)
 		itarget q = view_target(st, 0, 1, 2, 3);
 		err = tlist_push(&l, &q);
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read a request's targets");
 	sqlite3_reset(st);
 	if (!err)
 		err = wake_tlist(ctx, &l, req_id, now);
@@ -1184,6 +1188,8 @@ static int sweep_all(braid_ctx *ctx, int64_t now)
 			dead = nv;
 			dead[nd++] = sqlite3_column_int64(st, 0);
 		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
+		if (!err && rc != SQLITE_DONE)
+			err = braid_store__error(ctx->store, "cannot read the dead waiters");
 		sqlite3_reset(st);
 		for (i = 0; i < nd && !err; i++)
 			err = wake_for_request(ctx, dead[i], now);
@@ -1206,7 +1212,12 @@ static int sweep_all(braid_ctx *ctx, int64_t now)
 		if ((err = braid_store__step_done(ctx->store, st, "cannot drop dead waiters")) < 0)
 			return err;
 	} else {
+		err = rc == SQLITE_DONE
+		          ? 0
+		          : braid_store__error(ctx->store, "cannot read the dead waiters");
 		sqlite3_reset(st);
+		if (err < 0)
+			return err;
 	}
 	return 0;
 }
@@ -1440,7 +1451,7 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 		goto done;
 	{
 		json_t *p = json_pack("{s:I, s:o, s:I}", "token", (json_int_t)token, "targets",
-		                      targets, "expires_at", (json_int_t)(now + r->ttl_ms));
+		                      targets, "expires_at", (json_int_t)now + r->ttl_ms);
 		targets = NULL;
 		if (p && r->activity)
 			json_object_set_new(p, "activity", json_string(r->activity));
@@ -2350,7 +2361,12 @@ static int has_waiters(int *out, braid_ctx *ctx, const itarget *t, const char *m
 				break;
 			}
 		}
+		err = rc == SQLITE_ROW || rc == SQLITE_DONE
+		          ? 0
+		          : braid_store__error(ctx->store, "cannot read the waiters");
 		sqlite3_reset(st);
+		if (err < 0)
+			return err;
 	}
 	return 0;
 }
@@ -2400,6 +2416,8 @@ static int renew_locked(size_t *renewed, braid_ctx *ctx, const char *agent, char
 		ends[n] = until;
 		n++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intents to renew");
 	sqlite3_reset(st);
 	for (i = 0; i < n && !err; i++) {
 		if ((err = braid_store__stmt(&st, ctx->store,
@@ -2822,6 +2840,8 @@ int braid_intent_list(braid_intent_table **out, braid_ctx *ctx)
 		if ((err = row_to_hold(h, st)) < 0)
 			break;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the intents");
 	sqlite3_reset(st);
 	if (err)
 		goto fail;
@@ -2839,6 +2859,8 @@ int braid_intent_list(braid_intent_table **out, braid_ctx *ctx)
 		if ((err = row_to_waiter(w, st)) < 0)
 			break;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot read the waiters");
 	sqlite3_reset(st);
 	if (err)
 		goto fail;
@@ -2913,7 +2935,11 @@ int braid_intent_check_token(braid_ctx *ctx, const char *agent_id, int64_t token
 			owner = braid_strdup((const char *)sqlite3_column_text(st, 0));
 		}
 	}
+	err =
+	    rc == SQLITE_DONE ? 0 : braid_store__error(ctx->store, "cannot read the fencing token");
 	sqlite3_reset(st);
+	if (err < 0)
+		goto done;
 	if (!found) {
 		/* Say why, from the notices. */
 		const char *why = "released or replaced";

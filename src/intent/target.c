@@ -606,13 +606,11 @@ int braid_intent__symbols_nest(const char *a, const char *b)
 
 	if (la == lb)
 		return !strcmp(a, b);
-	if (la > lb) {
+	if (la > lb) { /* a is the shorter name */
 		const char *t = a;
-		size_t tl = la;
 		a = b;
-		la = lb;
 		b = t;
-		lb = tl;
+		la = lb;
 	}
 	return !strncmp(a, b, la) && b[la] == '.';
 }

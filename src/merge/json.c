@@ -37,7 +37,9 @@ static int all_scalars(const json_t *a)
 		return 1;
 	if (!json_is_array(a))
 		return 0;
-	json_array_foreach(a, i, v) if (!is_scalar(v)) return 0;
+	json_array_foreach(a, i, v)
+		if (!is_scalar(v))
+			return 0;
 	return 1;
 }
 
@@ -64,7 +66,9 @@ static int in_array(const json_t *a, const json_t *v)
 
 	if (!a)
 		return 0;
-	json_array_foreach(a, i, x) if (json_equal(x, (json_t *)v)) return 1;
+	json_array_foreach(a, i, x)
+		if (json_equal(x, (json_t *)v))
+			return 1;
 	return 0;
 }
 
@@ -82,8 +86,7 @@ static json_t *merge_set(struct jm *m, const json_t *b, const json_t *o, const j
 		return NULL;
 	}
 	/* ours' elements, less those theirs removed */
-	json_array_foreach(o, i, v)
-	{
+	json_array_foreach(o, i, v) {
 		if (in_array(b, v) && !in_array(t, v))
 			continue;
 		if (json_array_append(out, v)) {
@@ -92,8 +95,7 @@ static json_t *merge_set(struct jm *m, const json_t *b, const json_t *o, const j
 		}
 	}
 	/* theirs' additions, each after its predecessor in theirs */
-	json_array_foreach(t, i, v)
-	{
+	json_array_foreach(t, i, v) {
 		size_t at = json_array_size(out);
 
 		if (*err || in_array(b, v) || in_array(out, v))
@@ -104,12 +106,12 @@ static json_t *merge_set(struct jm *m, const json_t *b, const json_t *o, const j
 			json_t *x;
 			int found = 0;
 
-			json_array_foreach(out, q, x) if (json_equal(x, prev))
-			{
-				at = q + 1;
-				found = 1;
-				break;
-			}
+			json_array_foreach(out, q, x)
+				if (json_equal(x, prev)) {
+					at = q + 1;
+					found = 1;
+					break;
+				}
 			if (found)
 				break;
 			if (k == 0)
@@ -150,8 +152,7 @@ static json_t *merge_object(struct jm *m, const json_t *b, const json_t *o, cons
 		*err = BRAID_ENOMEM;
 		return NULL;
 	}
-	json_object_foreach((json_t *)o, key, v)
-	{
+	json_object_foreach((json_t *)o, key, v) {
 		json_t *bv = b ? json_object_get(b, key) : NULL, *tv = json_object_get(t, key), *r;
 
 		if ((*err = child_path(&p, path, key)) < 0)
@@ -177,8 +178,7 @@ static json_t *merge_object(struct jm *m, const json_t *b, const json_t *o, cons
 			break;
 		}
 	}
-	json_object_foreach((json_t *)t, key, v)
-	{
+	json_object_foreach((json_t *)t, key, v) {
 		json_t *bv = b ? json_object_get(b, key) : NULL;
 		const char *k2, *prev = NULL;
 		json_t *v2, *rebuilt;
@@ -194,8 +194,7 @@ static json_t *merge_object(struct jm *m, const json_t *b, const json_t *o, cons
 		}
 		m->changed++;
 		/* theirs added it: after the key before it in theirs, when present */
-		json_object_foreach((json_t *)t, k2, v2)
-		{
+		json_object_foreach((json_t *)t, k2, v2) {
 			if (!strcmp(k2, key))
 				break;
 			if (json_object_get(out, k2))
@@ -216,8 +215,7 @@ static json_t *merge_object(struct jm *m, const json_t *b, const json_t *o, cons
 		{
 			int after = 0, placed = 0;
 
-			json_object_foreach(out, k2, v2)
-			{
+			json_object_foreach(out, k2, v2) {
 				int ours_added =
 				    (!b || !json_object_get(b, k2)) && !json_object_get(t, k2);
 

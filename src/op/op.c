@@ -310,7 +310,7 @@ static int row_to_op(braid_op *op, sqlite3_stmt *st)
 	op->signature = braid_store__col_strdup(st, 6);
 	op->created_at = sqlite3_column_int64(st, 7);
 	pj = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
-	if (pj && json_is_array(pj) && json_array_size(pj)) {
+	if (json_is_array(pj) && json_array_size(pj)) { /* json_is_array(NULL) is false */
 		op->parents = calloc(json_array_size(pj), sizeof(char *));
 		for (i = 0; op->parents && i < json_array_size(pj); i++) {
 			const char *s = json_string_value(json_array_get(pj, i));
@@ -350,19 +350,24 @@ int braid_op_get(braid_op **out, braid_ctx *ctx, const char *id_or_prefix)
 		return err;
 	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		err = rc == SQLITE_DONE
+		          ? braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
+		                            id_or_prefix)
+		          : braid_store__error(ctx->store, "cannot look up the op");
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no op '%s'; see 'braid log --ops'",
-		                       id_or_prefix);
+		return err;
 	}
 	if (!(op = calloc(1, sizeof(*op)))) {
 		sqlite3_reset(st);
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	}
 	err = row_to_op(op, st);
-	if (!err && sqlite3_step(st) == SQLITE_ROW)
+	if (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = braid_error_set(BRAID_EINVALID,
 		                      "op id prefix '%s' is ambiguous; give more digits",
 		                      id_or_prefix);
+	else if (!err && rc != SQLITE_DONE)
+		err = braid_store__error(ctx->store, "cannot look up the op");
 	sqlite3_reset(st);
 	if (err < 0) {
 		braid_op_free(op);

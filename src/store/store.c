@@ -250,15 +250,18 @@ void braid_store_rollback(braid_store *store)
 int braid_store_meta_get(char **out, braid_store *store, const char *key)
 {
 	sqlite3_stmt *st;
-	int err;
+	int err, rc;
 
 	if ((err = braid_store__stmt(&st, store, "SELECT value FROM meta WHERE key = ?")) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		err = rc == SQLITE_DONE
+		          ? braid_error_set(BRAID_ENOTFOUND,
+		                            "no '%s' recorded in the state database", key)
+		          : braid_store__error(store, "cannot read the state database");
 		sqlite3_reset(st);
-		return braid_error_set(BRAID_ENOTFOUND, "no '%s' recorded in the state database",
-		                       key);
+		return err;
 	}
 	*out = braid_store__col_strdup(st, 0);
 	sqlite3_reset(st);

@@ -230,8 +230,7 @@ static int index_blob(braid_ctx *ctx, const git_oid *id, const char *path, int *
 			ok = 1;
 			residual_hash(res, src, len, syms);
 		}
-		err = 0;
-		braid_error_clear();
+		braid_error_clear(); /* a parse failure only means no symbols */
 	}
 	*parsed = 1;
 	err = store_blob(ctx, hex, lang, ok, ok ? res : NULL, src, syms, refs);
@@ -471,8 +470,11 @@ static int diff_file(struct diffctx *dc, braid_ctx *ctx, const git_diff_delta *d
 				goto done;
 			sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 2, dc->out->changed[i].name, -1, SQLITE_STATIC);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW && !err)
+			while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 				err = sv_push(&dc->refs, (const char *)sqlite3_column_text(st, 0));
+			if (!err && rc != SQLITE_DONE)
+				err =
+				    braid_store__error(ctx->store, "cannot read the symbol index");
 			sqlite3_reset(st);
 			if (err < 0)
 				goto done;

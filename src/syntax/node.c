@@ -69,11 +69,11 @@ static int tokens(braid_buf *out, const char *src, TSNode node, TSNode skip, enu
 		const char *type = ts_node_type(n);
 		int descend = 1;
 
-		if ((!ts_node_is_null(skip) && ts_node_eq(n, skip)) || is_comment(type))
-			descend = 0;
-		else if (mode == TOK_NAME && (!strcmp(type, "type_arguments") ||
-		                              !strcmp(type, "template_argument_list") ||
-		                              !strcmp(type, "type_parameters")))
+		/* Not written out: the skipped node, comments, a name's type arguments. */
+		if ((!ts_node_is_null(skip) && ts_node_eq(n, skip)) || is_comment(type) ||
+		    (mode == TOK_NAME &&
+		     (!strcmp(type, "type_arguments") || !strcmp(type, "template_argument_list") ||
+		      !strcmp(type, "type_parameters"))))
 			descend = 0;
 		else if (ts_node_child_count(n) == 0) {
 			uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);

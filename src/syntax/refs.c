@@ -186,7 +186,7 @@ int braid_syntax_references(braid_reference_list **out, const braid_syntax_tree 
 			continue;
 		}
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
-			if (!ts_tree_cursor_goto_parent(&c))
+			if (!depth || !ts_tree_cursor_goto_parent(&c))
 				goto walked;
 			depth--;
 		}

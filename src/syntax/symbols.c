@@ -704,9 +704,10 @@ static int not_found(const struct syn_defs *defs, const braid_syntax_tree *tree,
 		                       k ? ", " : "; known: ", defs->items[best[k]].sym.name);
 	if (err == 0 && !nbest)
 		err = braid_buf_puts(&msg, "; it defines no symbols");
-	braid_error_set(BRAID_ENOTFOUND, "%s", msg.ptr);
+	if (err == 0)
+		err = braid_error_set(BRAID_ENOTFOUND, "%s", msg.ptr);
 	braid_buf_dispose(&msg);
-	return BRAID_ENOTFOUND;
+	return err;
 }
 
 static int ambiguous(const struct syn_defs *defs, const char *query)
@@ -724,9 +725,10 @@ static int ambiguous(const struct syn_defs *defs, const char *query)
 	}
 	if (err == 0)
 		err = braid_buf_puts(&msg, "; use the qualified name");
-	braid_error_set(BRAID_ENOTFOUND, "%s", msg.ptr);
+	if (err == 0)
+		err = braid_error_set(BRAID_ENOTFOUND, "%s", msg.ptr);
 	braid_buf_dispose(&msg);
-	return BRAID_ENOTFOUND;
+	return err;
 }
 
 static int copy_symbol(braid_symbol *out, const braid_symbol *s)

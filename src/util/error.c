@@ -6,6 +6,11 @@
 
 #include <git2.h>
 
+/* The analyzer's models of the setters (error.h) must not rename their definitions. */
+#undef braid_error_set
+#undef braid_error_git
+#undef braid_error_os
+
 #define ERROR_MAX 2048
 
 static _Thread_local char last_msg[ERROR_MAX];

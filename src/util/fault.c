@@ -12,7 +12,7 @@ void braid_fault__point(const char *name)
 
 	if (at && !strcmp(at, name)) {
 		fprintf(stderr, "braid: crash point '%s' reached; killing myself\n", name);
-		raise(SIGKILL);
+		(void)raise(SIGKILL); /* does not return */
 	}
 }
 #endif

@@ -38,7 +38,8 @@ int braid_time_format(braid_buf *out, int64_t ms)
 
 	if (!gmtime_r(&t, &tm))
 		return braid_error_set(BRAID_EINVALID, "time out of range");
-	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return braid_error_set(BRAID_EINVALID, "time out of range");
 	return braid_buf_puts(out, tmp);
 }
 

@@ -606,7 +606,6 @@ int braid_workspace_rm(braid_ctx *ctx, const char *id, int force, char **kept_re
 			braid_workspace__snap_clear(&snap);
 		}
 	}
-	err = 0;
 	if (!(lockpath = braid_ctx__path(ctx, "worktrees.lock"))) {
 		err = BRAID_ENOMEM;
 		goto done;

@@ -26,8 +26,8 @@ void fx_write(const char *path, const char *content)
 	}
 	f = fopen(path, "wb");
 	CHECK(f != NULL);
-	fwrite(content, 1, strlen(content), f);
-	fclose(f);
+	CHECK(fwrite(content, 1, strlen(content), f) == strlen(content));
+	CHECK(fclose(f) == 0);
 }
 
 char *fx_read(const char *path)
@@ -38,13 +38,13 @@ char *fx_read(const char *path)
 
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
+	CHECK(fseek(f, 0, SEEK_END) == 0);
 	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	CHECK(fseek(f, 0, SEEK_SET) == 0);
 	buf = malloc((size_t)n + 1);
 	CHECK(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
 	buf[n] = '\0';
-	fclose(f);
+	CHECK(fclose(f) == 0);
 	return buf;
 }
 

@@ -58,8 +58,8 @@ static int run_one(int i)
 		perror("mkdtemp");
 		return 1;
 	}
-	fflush(stdout);
-	fflush(stderr);
+	(void)fflush(stdout);
+	(void)fflush(stderr);
 	pid = fork();
 	if (pid == 0) {
 		if (!realpath(tmpl, tmpdir) || chdir(tmpdir) < 0)
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 {
 	int i, passed = 0, failed = 0;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < ntests; i++) {
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;

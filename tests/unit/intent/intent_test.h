@@ -66,8 +66,8 @@ static inline const char *it_setup(void)
 
 	snprintf(dir, sizeof(dir), "%s/repo", braid_test_tmpdir());
 	fx_repo(dir, "src/db.c", DB_C, "app/models.py", MODELS_PY, "README", "hello\n",
-		"src/net/http.c", "int http(void) { return 0; }\n", "include/api.h",
-		"int api(void);\n", NULL);
+	        "src/net/http.c", "int http(void) { return 0; }\n", "include/api.h",
+	        "int api(void);\n", NULL);
 	CHECK_OK(braid_init(&ctx, &created, dir, NULL));
 	CHECK(created == 1);
 	braid_ctx_free(ctx);

@@ -203,7 +203,7 @@ TEST(intent_l4_hundred_processes_fifo)
 			seen[who] = 1;
 			lines++;
 		}
-		fclose(f);
+		CHECK(fclose(f) == 0);
 		CHECK_INT(lines, NPROC);
 	}
 	braid_ctx_free(boss);

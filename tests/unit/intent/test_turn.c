@@ -235,7 +235,8 @@ TEST(intent_routine_ops_are_signed_by_default)
 	braid_ctx_free(ctx);
 }
 
-/* With op.signing = sealed, grants and releases are sealed by later signed ops; the log verifies. */
+/* With op.signing = sealed, grants and releases are sealed by later signed ops; the log
+ * verifies. */
 TEST(intent_routine_ops_are_sealed)
 {
 	const char *dir = it_setup();

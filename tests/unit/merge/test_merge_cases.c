@@ -27,14 +27,14 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (!(f = fopen(path, "rb")))
 		return NULL;
-	fseek(f, 0, SEEK_END);
+	CHECK(fseek(f, 0, SEEK_END) == 0);
 	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	CHECK(fseek(f, 0, SEEK_SET) == 0);
 	buf = malloc((size_t)n + 1);
 	CHECK(buf != NULL);
 	*len = fread(buf, 1, (size_t)n, f);
 	buf[*len] = '\0';
-	fclose(f);
+	CHECK(fclose(f) == 0);
 	return buf;
 }
 
@@ -81,6 +81,10 @@ static int run_case(const char *dir, const char *lang, const char *name)
 	fe = find(dir, "Expected", ext, sizeof(ext));
 	if (!fl || !fr) {
 		printf("  %s/%s: no Left or Right file\n", lang, name);
+		free(fb);
+		free(fl);
+		free(fr);
+		free(fe);
 		return 0;
 	}
 	base = fb ? slurp(dir, fb, &lb) : NULL;

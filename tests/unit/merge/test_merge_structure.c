@@ -176,14 +176,14 @@ static char *slurp(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
+	CHECK(fseek(f, 0, SEEK_END) == 0);
 	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	CHECK(fseek(f, 0, SEEK_SET) == 0);
 	b = malloc((size_t)n + 1);
 	CHECK(b != NULL);
 	*len = fread(b, 1, (size_t)n, f);
 	b[*len] = 0;
-	fclose(f);
+	CHECK(fclose(f) == 0);
 	return b;
 }
 
@@ -315,10 +315,11 @@ static int cmp_lines(const void *a, const void *b)
 static int same_lines(const char *a, const char *b)
 {
 	char *x = strdup(a), *y = strdup(b), *p, *save = NULL;
-	char *la[4096], *lb[4096];
+	char *la[4096] = {NULL}, *lb[4096] = {NULL};
 	size_t na = 0, nb = 0, i;
 	int same;
 
+	CHECK(x && y);
 	for (p = strtok_r(x, "\n", &save); p && na < 4096; p = strtok_r(NULL, "\n", &save))
 		la[na++] = p;
 	for (p = strtok_r(y, "\n", &save); p && nb < 4096; p = strtok_r(NULL, "\n", &save))
