@@ -1402,7 +1402,8 @@ static int grant(braid_intent_result *res, braid_ctx *ctx, const ireq *r, int64_
 
 	if ((err = next_token(&token, ctx)) < 0)
 		return err;
-	if (!(res->holds = calloc(r->n, sizeof(*res->holds))) || !(targets = json_array()))
+	if (!(res->holds = calloc(r->n ? r->n : 1, sizeof(*res->holds))) ||
+	    !(targets = json_array()))
 		return braid_error_set(BRAID_ENOMEM, "out of memory");
 	for (i = 0; i < r->n; i++) {
 		const itarget *t = &r->t[i];

@@ -471,7 +471,8 @@ static void strip_volatile(json_t *j)
 		json_t *v;
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			json_object_del(j, keys[i]);
-		json_object_foreach(j, k, v) strip_volatile(v);
+		json_object_foreach(j, k, v)
+			strip_volatile(v);
 	} else if (json_is_array(j)) {
 		for (i = 0; i < json_array_size(j); i++)
 			strip_volatile(json_array_get(j, i));

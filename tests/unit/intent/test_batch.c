@@ -180,7 +180,8 @@ static void replace_all(char **s, const char *from, const char *to)
 		CHECK(n);
 		memcpy(n, *s, pre);
 		memcpy(n + pre, to, tl);
-		memcpy(n + pre + tl, p + fl, strlen(p + fl) + 1);
+		memcpy(n + pre + tl, p + fl, strlen(p + fl));
+		n[strlen(*s) - fl + tl] = '\0';
 		free(*s);
 		*s = n;
 	}
