@@ -445,6 +445,47 @@ static int run(struct m3 *m, int *clean, int myers)
 	return merge_groups(m, clean);
 }
 
+/*
+ * Merge again with another alignment (`myers`) or rule (`subsume`) into a
+ * scratch buffer; only when that pass is clean does its text and regions
+ * replace what the first pass wrote after `mark` / `nreg`.
+ */
+static int retry(struct m3 *m, braid_buf *merged, size_t mark, braid_merge__regions *regions,
+                 size_t nreg, int *clean, int myers, int subsume)
+{
+	braid_buf alt = BRAID_BUF_INIT;
+	braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
+	int c2 = 0, err;
+	size_t i;
+
+	free(m->ho);
+	free(m->ht);
+	m->ho = m->ht = NULL;
+	m->out = &alt;
+	m->regions = &ar;
+	m->subsume = subsume;
+	err = run(m, &c2, myers);
+	if (err == 0 && c2) {
+		while (regions->n > nreg) {
+			braid_merge_region *r = &regions->v[--regions->n];
+			free(r->description);
+		}
+		braid_buf_truncate(merged, mark);
+		err = braid_buf_put(merged, alt.ptr, alt.size);
+		for (i = 0; err == 0 && i < ar.n; i++) {
+			err = braid_merge__regions_push(regions, &ar.v[i]);
+			ar.v[i].description = NULL;
+		}
+		for (; i < ar.n; i++)
+			free(ar.v[i].description);
+		ar.n = 0;
+		*clean = 1;
+	}
+	braid_buf_dispose(&alt);
+	braid_merge__regions_dispose(&ar);
+	return err;
+}
+
 int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *clean,
                        const char *base, size_t base_len, const char *ours, size_t ours_len,
                        const char *theirs, size_t theirs_len, const braid_merge__lines_opts *o)
@@ -468,35 +509,7 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
 		 * histogram's alignment conflicts and Myers' (git merge-file's)
 		 * merges, take Myers', so braid is never stricter than git.
 		 */
-		braid_buf alt = BRAID_BUF_INIT;
-		braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
-		int c2 = 0;
-		size_t i;
-
-		free(m.ho);
-		free(m.ht);
-		m.ho = m.ht = NULL;
-		m.out = &alt;
-		m.regions = &ar;
-		err = run(&m, &c2, 1);
-		if (err == 0 && c2) {
-			while (regions->n > nreg) {
-				braid_merge_region *r = &regions->v[--regions->n];
-				free(r->description);
-			}
-			braid_buf_truncate(merged, mark);
-			err = braid_buf_put(merged, alt.ptr, alt.size);
-			for (i = 0; err == 0 && i < ar.n; i++) {
-				err = braid_merge__regions_push(regions, &ar.v[i]);
-				ar.v[i].description = NULL;
-			}
-			for (; i < ar.n; i++)
-				free(ar.v[i].description);
-			ar.n = 0;
-			*clean = 1;
-		}
-		braid_buf_dispose(&alt);
-		braid_merge__regions_dispose(&ar);
+		err = retry(&m, merged, mark, regions, nreg, clean, 1, 0);
 	}
 	if (err == 0 && !*clean && regions && !o->union_driver) {
 		/*
@@ -505,36 +518,7 @@ int braid_merge__lines(braid_buf *merged, braid_merge__regions *regions, int *cl
 		 * whole file (else the structure tier decides); never on a
 		 * file git merges (the passes above already did).
 		 */
-		braid_buf alt = BRAID_BUF_INIT;
-		braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
-		int c3 = 0;
-		size_t i;
-
-		free(m.ho);
-		free(m.ht);
-		m.ho = m.ht = NULL;
-		m.out = &alt;
-		m.regions = &ar;
-		m.subsume = 1;
-		err = run(&m, &c3, 0);
-		if (err == 0 && c3) {
-			while (regions->n > nreg) {
-				braid_merge_region *r = &regions->v[--regions->n];
-				free(r->description);
-			}
-			braid_buf_truncate(merged, mark);
-			err = braid_buf_put(merged, alt.ptr, alt.size);
-			for (i = 0; err == 0 && i < ar.n; i++) {
-				err = braid_merge__regions_push(regions, &ar.v[i]);
-				ar.v[i].description = NULL;
-			}
-			for (; i < ar.n; i++)
-				free(ar.v[i].description);
-			ar.n = 0;
-			*clean = 1;
-		}
-		braid_buf_dispose(&alt);
-		braid_merge__regions_dispose(&ar);
+		err = retry(&m, merged, mark, regions, nreg, clean, 0, 1);
 	}
 done:
 	free(m.ho);
