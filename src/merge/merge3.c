@@ -455,6 +455,8 @@ static int retry(struct m3 *m, braid_buf *merged, size_t mark, braid_merge__regi
 {
 	braid_buf alt = BRAID_BUF_INIT;
 	braid_merge__regions ar = BRAID_MERGE__REGIONS_INIT;
+	braid_buf *out = m->out;
+	braid_merge__regions *regs = m->regions;
 	int c2 = 0, err;
 	size_t i;
 
@@ -481,6 +483,9 @@ static int retry(struct m3 *m, braid_buf *merged, size_t mark, braid_merge__regi
 		ar.n = 0;
 		*clean = 1;
 	}
+	/* The scratch pass is over: m points at the caller's buffers again. */
+	m->out = out;
+	m->regions = regs;
 	braid_buf_dispose(&alt);
 	braid_merge__regions_dispose(&ar);
 	return err;
